@@ -1,0 +1,38 @@
+// One error vocabulary: every business refusal is a DomainError with a stable `code`.
+// Activities turn these into non-retryable ApplicationFailures; the API maps codes to HTTP statuses
+// in api/errors.ts. Never flatten one into a string.
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that does not satisfy a schema or a rule; `path` says where (JSON path, row/column...). */
+export class ValidationError extends DomainError {
+  constructor(message: string, readonly issues: Array<{ path: string; message: string }> = []) {
+    super('VALIDATION_FAILED', message, { issues });
+  }
+}
+
+/** An action that the object's current state does not allow. */
+export class IllegalTransitionError extends DomainError {
+  constructor(readonly action: string, readonly currentState: string, reason?: string) {
+    super(
+      'ILLEGAL_TRANSITION',
+      reason ?? `Cannot ${action} a usage file in state ${currentState}`,
+      { action, currentState },
+    );
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${id} not found`, { what, id });
+  }
+}

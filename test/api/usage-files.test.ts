@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { listUsageFileEvents } from '../../db/queries/usage-files';
+import { aFileBody, aMarketplace } from '../fixtures/parties';
+import { useIntegration } from '../helpers/integration';
+
+const ctx = useIntegration();
+
+const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+  ctx.app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+async function createFile(m: Awaited<ReturnType<typeof aMarketplace>>, overrides = {}) {
+  const res = await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m.provider.party.id, overrides));
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; status: string };
+}
+
+describe('usage files through the API', () => {
+  it('creates a draft file and shows its live workflow state and event log', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const file = await createFile(m);
+    expect(file.status).toBe('draft');
+    expect(file.id).toMatch(/^UF-\d{4}-\d{2}-\d{4}-\d{4}$/);
+
+    const res = await call('GET', `/v1/usage-files/${file.id}`, m.vendor.auth);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ id: file.id, status: 'draft', workflow: { status: 'draft', seq: 0 }, allowedActions: ['upload', 'delete'] });
+    expect(body.events).toEqual([expect.objectContaining({ seq: 0, action: 'create', toStatus: 'draft', actorPartyId: m.vendor.party.id })]);
+  });
+
+  it('answers a repeated create with the same Idempotency-Key with the same file', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const headers = { ...m.vendor.auth, 'idempotency-key': 'batch-42' };
+    const first = await call('POST', '/v1/usage-files', headers, aFileBody(m.provider.party.id));
+    const second = await call('POST', '/v1/usage-files', headers, aFileBody(m.provider.party.id));
+    expect((await first.json()).id).toBe((await second.json()).id);
+    const list = await (await call('GET', '/v1/usage-files', m.vendor.auth)).json();
+    expect(list.items).toHaveLength(1);
+  });
+
+  it('refuses an illegal transition with 409 and the current state, and changes nothing', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const file = await createFile(m);
+    const res = await call('POST', `/v1/usage-files/${file.id}/submit`, m.vendor.auth, {});
+    expect(res.status).toBe(409);
+    const body = await res.json();
+    expect(body.error).toMatchObject({ code: 'ILLEGAL_TRANSITION', currentState: 'draft', action: 'submit' });
+    expect(body.error.message).toContain('Cannot submit a usage file in state draft');
+
+    const after = await (await call('GET', `/v1/usage-files/${file.id}`, m.vendor.auth)).json();
+    expect(after).toMatchObject({ status: 'draft', workflow: { status: 'draft', seq: 0 } });
+    expect(await listUsageFileEvents(ctx.database.db, file.id)).toHaveLength(1);
+  });
+
+  it('deletes a draft; the workflow ends and every later action is refused with 409', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const file = await createFile(m);
+    const del = await call('POST', `/v1/usage-files/${file.id}/delete`, m.vendor.auth, { note: 'wrong period' });
+    expect(del.status).toBe(200);
+    expect(await del.json()).toMatchObject({ status: 'deleted', allowedActions: [] });
+
+    const again = await call('POST', `/v1/usage-files/${file.id}/delete`, m.vendor.auth, {});
+    expect(again.status).toBe(409);
+    expect((await again.json()).error).toMatchObject({ code: 'ILLEGAL_TRANSITION', currentState: 'deleted' });
+    const events = await listUsageFileEvents(ctx.database.db, file.id);
+    expect(events.map((e) => [e.action, e.toStatus, e.note])).toEqual([['create', 'draft', ''], ['delete', 'deleted', 'wrong period']]);
+  });
+
+  it('requires a key (401), the right role (403) and hides other parties\' files (404)', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const other = await aMarketplace(ctx.database.db);
+    const file = await createFile(m);
+    const before = await listUsageFileEvents(ctx.database.db, file.id);
+
+    expect((await call('GET', `/v1/usage-files/${file.id}`)).status).toBe(401);
+    expect((await call('GET', `/v1/usage-files/${file.id}`, { authorization: 'Bearer mf_nope' })).status).toBe(401);
+    expect((await call('POST', '/v1/usage-files', m.provider.auth, aFileBody(m.provider.party.id))).status).toBe(403);
+    expect((await call('POST', `/v1/usage-files/${file.id}/delete`, m.ops.auth, {})).status).toBe(403);
+    expect((await call('POST', `/v1/usage-files/${file.id}/delete`, m.provider.auth, {})).status).toBe(403);
+    expect((await call('POST', `/v1/usage-files/${file.id}/accept`, m.vendor.auth, {})).status).toBe(403);
+    expect((await call('GET', `/v1/usage-files/${file.id}`, other.vendor.auth)).status).toBe(404);
+    expect((await call('POST', `/v1/usage-files/${file.id}/delete`, other.vendor.auth, {})).status).toBe(404);
+    expect((await call('GET', `/v1/usage-files/${file.id}`, m.ops.auth)).status).toBe(200);
+    expect(await listUsageFileEvents(ctx.database.db, file.id)).toEqual(before);
+  });
+
+  it('never shows a preview file to the provider', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const preview = await createFile(m, { environment: 'preview' });
+    const production = await createFile(m);
+    expect((await call('GET', `/v1/usage-files/${preview.id}`, m.provider.auth)).status).toBe(404);
+    expect((await call('GET', `/v1/usage-files/${production.id}`, m.provider.auth)).status).toBe(200);
+    const list = await (await call('GET', '/v1/usage-files', m.provider.auth)).json();
+    expect(list.items.map((f: { id: string }) => f.id)).toEqual([production.id]);
+  });
+
+  it.each([
+    ['an unknown field', { extra: 1 }, 'body'],
+    ['a bad currency', { currency: 'euro' }, 'body.currency'],
+    ['a period that ends before it starts', { period: { from: '2024-04-01T00:00:00Z', to: '2024-03-01T00:00:00Z' } }, 'body.period'],
+    ['an unknown provider', { providerId: 'PA-0000-0000-0000' }, 'body.providerId'],
+  ])('rejects %s with 400 naming the field', async (_name, overrides, path) => {
+    const m = await aMarketplace(ctx.database.db);
+    const res = await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m.provider.party.id, overrides));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.issues.map((i: { path: string }) => i.path).join(' ')).toContain(path);
+    expect((await (await call('GET', '/v1/usage-files', m.vendor.auth)).json()).items).toHaveLength(0);
+  });
+
+  it('requires a note to reject', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const file = await createFile(m);
+    const res = await call('POST', `/v1/usage-files/${file.id}/reject`, m.provider.auth, {});
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('service endpoints', () => {
+  it('reports health of Postgres and Temporal', async () => {
+    const res = await ctx.app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', postgres: 'ok', temporal: 'ok' });
+  });
+
+  it('serves the OpenAPI document generated from the zod schemas, and a docs page', async () => {
+    const doc = await (await ctx.app.request('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/usage-files', '/v1/usage-files/{id}', '/v1/usage-files/{id}/submit']));
+    expect(doc.components.schemas.CreateUsageFile.required).toEqual(expect.arrayContaining(['name', 'providerId', 'currency', 'period']));
+    const page = await ctx.app.request('/docs');
+    expect(await page.text()).toContain('/openapi.json');
+    expect((await ctx.app.request('/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
+  });
+
+  it('lets an admin create a party and issue a key that then authenticates', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const party = await (await call('POST', '/v1/parties', m.admin.auth, { kind: 'vendor', name: 'Acme Cloud' })).json();
+    const key = await (await call('POST', `/v1/parties/${party.id}/api-keys`, m.admin.auth, { role: 'vendor' })).json();
+    const me = await (await call('GET', '/v1/parties/me', { authorization: `Bearer ${key.key}` })).json();
+    expect(me).toMatchObject({ party: { id: party.id, kind: 'vendor', name: 'Acme Cloud' }, role: 'vendor' });
+    expect((await call('POST', '/v1/parties', m.vendor.auth, { kind: 'vendor', name: 'x' })).status).toBe(403);
+  });
+});

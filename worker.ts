@@ -1,0 +1,56 @@
+// The worker process: runs the workflows and the activities on the task queue. Scale out by running
+// more of these; nothing here assumes it is the only one.
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { createDatabase, type Database } from './db/client';
+import { assertMigrated } from './db/migrations';
+import { loadConfig, type Config } from './lib/config';
+
+export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  database: Database;
+  workflowBundlePath?: string;
+}
+
+export function buildWorker({ connection, namespace, taskQueue, database, workflowBundlePath }: WorkerDeps) {
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath }),
+    activities: createActivities({ database }),
+  });
+}
+
+async function main(config: Config) {
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as 'INFO') });
+  const database = createDatabase(config.DATABASE_URL);
+  await assertMigrated(database.sql);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await buildWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    database,
+    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+  });
+  console.log(`worker ready on task queue ${config.TEMPORAL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS}`);
+  try {
+    await worker.run(); // Runtime shuts the worker down on SIGINT/SIGTERM
+  } finally {
+    await connection.close();
+    await database.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(loadConfig()).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+// Bundle entry: re-exports only.
+export { usageFile } from './usage-file';

@@ -1,0 +1,6 @@
+// Task-queue names and workflow-id builders: workflow ids are business keys, built here only, so a
+// double click or a redelivered request finds the workflow that already runs.
+
+export const taskQueues = { main: 'meterflow' } as const;
+
+export const usageFileWorkflowId = (fileId: string) => `usage-file/${fileId}`;

@@ -6,6 +6,7 @@ import { createActivities } from './activities';
 import { createDatabase, type Database } from './db/client';
 import { assertMigrated } from './db/migrations';
 import { loadConfig, type Config } from './lib/config';
+import { bundleWorkflows } from './lib/workflow-bundle';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -17,12 +18,13 @@ export interface WorkerDeps {
   workflowBundlePath?: string;
 }
 
-export function buildWorker({ connection, namespace, taskQueue, database, workflowBundlePath }: WorkerDeps) {
+/** A worker over a prebuilt bundle (tests, images), or over one bundled and checked now. */
+export async function buildWorker({ connection, namespace, taskQueue, database, workflowBundlePath }: WorkerDeps) {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    ...(workflowBundlePath ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath }),
+    workflowBundle: workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(workflowsPath),
     activities: createActivities({ database }),
   });
 }

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../../db/migrations';
 import { freePort, startTemporalDevServer, type DevServer } from '../../lib/temporal-dev-server';
+import { bundleWorkflows } from '../../lib/workflow-bundle';
 import { workflowsPath } from '../../worker';
 
 // Once per run: one Temporal dev server (unless TEMPORAL_ADDRESS is given), one fresh database that
@@ -39,7 +39,7 @@ export default async function setup(project: TestProject) {
   databaseUrl.pathname = `/meterflow_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   await migrateDatabase(databaseUrl.toString());
 
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const { code } = await bundleWorkflows(workflowsPath, quietLogger);
   const workflowBundlePath = join(workDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, code);
 

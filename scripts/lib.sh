@@ -10,12 +10,15 @@ die() { printf '\033[31m[meterflow] %s\033[0m\n' "$*" >&2; exit 1; }
 ensure_node_deps() {
   command -v node >/dev/null || die "Node.js 20 is required (https://nodejs.org); it was not found on PATH."
   local stamp="$ROOT/node_modules/.meterflow-lock.sha256"
-  local want; want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return 0; fi
-  say "installing node modules (npm ci)…"
-  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
-  echo "$want" > "$stamp"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$(deps_hash)" ]]; then return 0; fi
+  say "installing node modules…"
+  # `npm install` rather than `npm ci`: ci refuses a lock file whose optional platform packages
+  # (other OSes' @swc/core builds) the registry in use does not carry; install skips them.
+  (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
+  deps_hash > "$stamp"
 }
+
+deps_hash() { cat "$ROOT/package.json" "$ROOT/package-lock.json" | sha256sum | cut -d' ' -f1; }
 
 # Prints the path of a Temporal CLI: $TEMPORAL_CLI, else `temporal` on PATH, else one built once into
 # the cache with `go install` (it contains the dev server and the Web UI).

@@ -8,4 +8,10 @@ if [[ -z "${TEMPORAL_ADDRESS:-}" ]]; then TEMPORAL_CLI="$(ensure_temporal_cli)";
 ensure_postgres
 say "typecheck"; npx tsc --noEmit
 say "lint"; npx eslint . --max-warnings=0
-say "tests"; npx vitest run "$@"
+say "tests"
+results="$ROOT/.data/test-results.json"; mkdir -p "$ROOT/.data"; rm -f "$results"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+# One plain closing line, whatever the runner prints above it.
+[[ -f "$results" ]] && node -e 'const r=require(process.argv[1]);console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests+r.numTodoTests} skipped`)' "$results"
+exit $status

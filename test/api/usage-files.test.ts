@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listUsageFileEvents } from '../../db/queries/usage-files';
 import { aFileBody, aMarketplace } from '../fixtures/parties';
+import { readJson } from '../helpers/http';
 import { useIntegration } from '../helpers/integration';
 
 const ctx = useIntegration();
@@ -15,7 +16,7 @@ const call = (method: string, path: string, headers: Record<string, string> = {}
 async function createFile(m: Awaited<ReturnType<typeof aMarketplace>>, overrides = {}) {
   const res = await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m.provider.party.id, overrides));
   expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; status: string };
+  return (await readJson(res)) as { id: string; status: string };
 }
 
 describe('usage files through the API', () => {
@@ -27,7 +28,7 @@ describe('usage files through the API', () => {
 
     const res = await call('GET', `/v1/usage-files/${file.id}`, m.vendor.auth);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await readJson(res);
     expect(body).toMatchObject({ id: file.id, status: 'draft', workflow: { status: 'draft', seq: 0 }, allowedActions: ['upload', 'delete'] });
     expect(body.events).toEqual([expect.objectContaining({ seq: 0, action: 'create', toStatus: 'draft', actorPartyId: m.vendor.party.id })]);
   });
@@ -37,8 +38,8 @@ describe('usage files through the API', () => {
     const headers = { ...m.vendor.auth, 'idempotency-key': 'batch-42' };
     const first = await call('POST', '/v1/usage-files', headers, aFileBody(m.provider.party.id));
     const second = await call('POST', '/v1/usage-files', headers, aFileBody(m.provider.party.id));
-    expect((await first.json()).id).toBe((await second.json()).id);
-    const list = await (await call('GET', '/v1/usage-files', m.vendor.auth)).json();
+    expect((await readJson(first)).id).toBe((await readJson(second)).id);
+    const list = await readJson(await call('GET', '/v1/usage-files', m.vendor.auth));
     expect(list.items).toHaveLength(1);
   });
 
@@ -47,11 +48,11 @@ describe('usage files through the API', () => {
     const file = await createFile(m);
     const res = await call('POST', `/v1/usage-files/${file.id}/submit`, m.vendor.auth, {});
     expect(res.status).toBe(409);
-    const body = await res.json();
+    const body = await readJson(res);
     expect(body.error).toMatchObject({ code: 'ILLEGAL_TRANSITION', currentState: 'draft', action: 'submit' });
     expect(body.error.message).toContain('Cannot submit a usage file in state draft');
 
-    const after = await (await call('GET', `/v1/usage-files/${file.id}`, m.vendor.auth)).json();
+    const after = await readJson(await call('GET', `/v1/usage-files/${file.id}`, m.vendor.auth));
     expect(after).toMatchObject({ status: 'draft', workflow: { status: 'draft', seq: 0 } });
     expect(await listUsageFileEvents(ctx.database.db, file.id)).toHaveLength(1);
   });
@@ -61,11 +62,11 @@ describe('usage files through the API', () => {
     const file = await createFile(m);
     const del = await call('POST', `/v1/usage-files/${file.id}/delete`, m.vendor.auth, { note: 'wrong period' });
     expect(del.status).toBe(200);
-    expect(await del.json()).toMatchObject({ status: 'deleted', allowedActions: [] });
+    expect(await readJson(del)).toMatchObject({ status: 'deleted', allowedActions: [] });
 
     const again = await call('POST', `/v1/usage-files/${file.id}/delete`, m.vendor.auth, {});
     expect(again.status).toBe(409);
-    expect((await again.json()).error).toMatchObject({ code: 'ILLEGAL_TRANSITION', currentState: 'deleted' });
+    expect((await readJson(again)).error).toMatchObject({ code: 'ILLEGAL_TRANSITION', currentState: 'deleted' });
     const events = await listUsageFileEvents(ctx.database.db, file.id);
     expect(events.map((e) => [e.action, e.toStatus, e.note])).toEqual([['create', 'draft', ''], ['delete', 'deleted', 'wrong period']]);
   });
@@ -94,7 +95,7 @@ describe('usage files through the API', () => {
     const production = await createFile(m);
     expect((await call('GET', `/v1/usage-files/${preview.id}`, m.provider.auth)).status).toBe(404);
     expect((await call('GET', `/v1/usage-files/${production.id}`, m.provider.auth)).status).toBe(200);
-    const list = await (await call('GET', '/v1/usage-files', m.provider.auth)).json();
+    const list = await readJson(await call('GET', '/v1/usage-files', m.provider.auth));
     expect(list.items.map((f: { id: string }) => f.id)).toEqual([production.id]);
   });
 
@@ -107,10 +108,10 @@ describe('usage files through the API', () => {
     const m = await aMarketplace(ctx.database.db);
     const res = await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m.provider.party.id, overrides));
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await readJson(res);
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.issues.map((i: { path: string }) => i.path).join(' ')).toContain(path);
-    expect((await (await call('GET', '/v1/usage-files', m.vendor.auth)).json()).items).toHaveLength(0);
+    expect((await readJson(await call('GET', '/v1/usage-files', m.vendor.auth))).items).toHaveLength(0);
   });
 
   it('requires a note to reject', async () => {
@@ -125,11 +126,11 @@ describe('service endpoints', () => {
   it('reports health of Postgres and Temporal', async () => {
     const res = await ctx.app.request('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', postgres: 'ok', temporal: 'ok' });
+    expect(await readJson(res)).toEqual({ status: 'ok', postgres: 'ok', temporal: 'ok' });
   });
 
   it('serves the OpenAPI document generated from the zod schemas, and a docs page', async () => {
-    const doc = await (await ctx.app.request('/openapi.json')).json();
+    const doc = await readJson(await ctx.app.request('/openapi.json'));
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/usage-files', '/v1/usage-files/{id}', '/v1/usage-files/{id}/submit']));
     expect(doc.components.schemas.CreateUsageFile.required).toEqual(expect.arrayContaining(['name', 'providerId', 'currency', 'period']));
@@ -140,9 +141,9 @@ describe('service endpoints', () => {
 
   it('lets an admin create a party and issue a key that then authenticates', async () => {
     const m = await aMarketplace(ctx.database.db);
-    const party = await (await call('POST', '/v1/parties', m.admin.auth, { kind: 'vendor', name: 'Acme Cloud' })).json();
-    const key = await (await call('POST', `/v1/parties/${party.id}/api-keys`, m.admin.auth, { role: 'vendor' })).json();
-    const me = await (await call('GET', '/v1/parties/me', { authorization: `Bearer ${key.key}` })).json();
+    const party = await readJson(await call('POST', '/v1/parties', m.admin.auth, { kind: 'vendor', name: 'Acme Cloud' }));
+    const key = await readJson(await call('POST', `/v1/parties/${party.id}/api-keys`, m.admin.auth, { role: 'vendor' }));
+    const me = await readJson(await call('GET', '/v1/parties/me', { authorization: `Bearer ${key.key}` }));
     expect(me).toMatchObject({ party: { id: party.id, kind: 'vendor', name: 'Acme Cloud' }, role: 'vendor' });
     expect((await call('POST', '/v1/parties', m.vendor.auth, { kind: 'vendor', name: 'x' })).status).toBe(403);
   });

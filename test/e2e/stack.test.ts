@@ -3,7 +3,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureDatabase } from '../../db/migrations';
 import { freePort } from '../../lib/temporal-dev-server';
-import { runToEnd, startProcess, waitFor, type Proc } from '../helpers/processes';
+import { readJson } from '../helpers/http';
+import { runToEnd, startProcess, waitFor, type Proc } from '../../lib/processes';
 
 // The whole stack as separate processes: API server, worker and CLI against the run's Temporal dev
 // server and database, driven over HTTP like a user does; then the Temporal Web UI is asked for the
@@ -44,7 +45,7 @@ const http = async (method: string, path: string, key: string, body?: unknown) =
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await readJson(res) };
 };
 
 describe('end to end: API → Temporal → worker → Postgres', () => {
@@ -68,11 +69,11 @@ describe('end to end: API → Temporal → worker → Postgres', () => {
     const ui = inject('temporalUiUrl');
     if (!ui) return; // TEMPORAL_ADDRESS given without TEMPORAL_UI_URL: no UI to ask
     const workflowId = `usage-file/${id}`;
-    const list = await (await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`)).json();
+    const list = await readJson(await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`));
     expect(list.executions).toEqual([
       expect.objectContaining({ execution: expect.objectContaining({ workflowId }), type: { name: 'usageFile' }, status: 'WORKFLOW_EXECUTION_STATUS_COMPLETED' }),
     ]);
-    const history = await (await fetch(`${ui}/api/v1/namespaces/default/workflows/${encodeURIComponent(workflowId)}/history`)).json();
+    const history = await readJson(await fetch(`${ui}/api/v1/namespaces/default/workflows/${encodeURIComponent(workflowId)}/history`));
     const types = history.history.events.map((e: { eventType: string }) => e.eventType);
     expect(types[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(types).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED');

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 // Runs our own entry points (worker.ts, api/server.ts, cli/index.ts) as real processes, the way an
-// operator does, for the durability and end-to-end tests.
+// operator does: for the main command (scripts/up.ts) and the durability and end-to-end tests.
 
-export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const root = fileURLToPath(new URL('..', import.meta.url));
 
 export interface Proc {
   child: ChildProcess;
@@ -13,10 +13,13 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startProcess(script: string, args: string[], env: Record<string, string>): Proc {
+/** `env` is laid over this process's environment; a key set to undefined is removed. */
+export function startProcess(script: string, args: string[], env: Record<string, string | undefined>): Proc {
+  const merged = { ...process.env, ...env };
+  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -45,7 +48,7 @@ export async function waitFor(what: string, predicate: () => boolean | Promise<b
   }
 }
 
-export async function runToEnd(script: string, args: string[], env: Record<string, string>) {
+export async function runToEnd(script: string, args: string[], env: Record<string, string | undefined>) {
   const proc = startProcess(script, args, env);
   const code = await proc.exited;
   return { code, output: proc.output() };

@@ -30,10 +30,12 @@ ensure_temporal_cli() {
   if command -v temporal >/dev/null; then command -v temporal; return 0; fi
   local bin_dir="$CACHE_DIR/temporal-cli/$TEMPORAL_CLI_VERSION"
   if [[ -x "$bin_dir/temporal" ]]; then echo "$bin_dir/temporal"; return 0; fi
-  command -v go >/dev/null || die "Go is needed once to build the Temporal CLI $TEMPORAL_CLI_VERSION: install Go 1.23 or later (https://go.dev/dl/ or your package manager), or set TEMPORAL_CLI=/path/to/temporal."
+  # Go may be installed but not on a non-login shell's PATH; METERFLOW_GO names it explicitly.
+  local go_bin="${METERFLOW_GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+  [[ -x "$go_bin" ]] || die "Go is needed once to build the Temporal CLI $TEMPORAL_CLI_VERSION: install Go 1.25 or later (https://go.dev/dl/ or your package manager), or set TEMPORAL_CLI=/path/to/temporal."
   say "building the Temporal CLI $TEMPORAL_CLI_VERSION into $bin_dir (first run only; takes a few minutes)…"
   mkdir -p "$bin_dir"
-  GOBIN="$bin_dir.tmp" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" >&2 \
+  GOBIN="$bin_dir.tmp" GOFLAGS="${GOFLAGS:-} -buildvcs=false" "$go_bin" install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" >&2 \
     || die "go install github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION failed (see above)"
   mv "$bin_dir.tmp/temporal" "$bin_dir/temporal" && rmdir "$bin_dir.tmp"
   say "Temporal CLI ready: $bin_dir/temporal"

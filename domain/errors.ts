@@ -36,3 +36,23 @@ export class NotFoundError extends DomainError {
     super('NOT_FOUND', `${what} ${id} not found`, { what, id });
   }
 }
+
+/** Where in an uploaded file something went wrong, as far as it is known. */
+export interface FileLocation {
+  /** 1-based spreadsheet row (the header is row 1 in a well-formed file). */
+  row?: number;
+  /** Header name when the column has one, otherwise the spreadsheet column letter (e.g. "C"). */
+  column?: string;
+  /** 0-based byte offset into the uploaded bytes. */
+  byteOffset?: number;
+}
+
+/**
+ * A file that cannot be read as a usage sheet at all: too large, not UTF-8, a broken quote, a
+ * zip bomb, a hard limit exceeded. The whole file is refused; `code` says why, `location` where.
+ */
+export class FileFormatError extends DomainError {
+  constructor(code: string, message: string, readonly location: FileLocation = {}) {
+    super(code, message, { ...location });
+  }
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { taskQueues } from '../workflows/shared';
 
 // Configuration is read once, at the edges (worker.ts, api/server.ts, scripts), and passed down.
 const configSchema = z.object({
@@ -8,7 +9,7 @@ const configSchema = z.object({
     .default('postgres://postgres@127.0.0.1:5432/meterflow'),
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('meterflow'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(taskQueues.main),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PUBLIC_URL: z.url().optional(),

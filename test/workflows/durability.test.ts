@@ -5,7 +5,7 @@ import { usageFileWorkflowId } from '../../workflows/shared';
 import { deleteUpdate, stateQuery, usageFile } from '../../workflows/usage-file';
 import { aMarketplace } from '../fixtures/parties';
 import { useIntegration } from '../helpers/integration';
-import { startProcess, waitFor } from '../helpers/processes';
+import { startProcess, waitFor } from '../../lib/processes';
 
 const ctx = useIntegration({ worker: false });
 

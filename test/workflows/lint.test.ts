@@ -1,6 +1,6 @@
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-import { root } from '../helpers/processes';
+import { root } from '../../lib/processes';
 
 // The lint rules that keep workflow code deterministic, proven on code that breaks them.
 describe('lint rules for workflow code', () => {

@@ -47,3 +47,16 @@ describe('ensure_temporal_cli', () => {
     }
   });
 });
+
+// No Docker engine runs here, so the deployment file is checked for syntax only, where a Compose
+// CLI is installed (`docker compose config` needs no engine).
+const compose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+describe('docker-compose.yml', () => {
+  it.skipIf(compose.status !== 0)('is accepted by `docker compose config`', () => {
+    const run = spawnSync('docker', ['compose', '-f', 'docker-compose.yml', 'config', '--services'], { cwd: root, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim().split('\n').sort()).toEqual([
+      'meterflow-api', 'meterflow-migrate', 'meterflow-worker', 'postgres', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui',
+    ]);
+  });
+});

@@ -1,0 +1,157 @@
+// Rating throughput on one core: (a) a per-unit cloud price, (b) a telecom tariff with destination
+// zones and peak/off-peak splits, each beside a baseline loop over the same records measured in the
+// same run (so the ratio says what rating costs on this machine, whatever the machine). Also the
+// decimal.js reference engine, for scale. Run: npx tsx bench/rating.ts [--records N] [--seconds S]
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRater, parseRatePlan, type RatingEngine, type UsageRecord } from '../domain/rating/index';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, seconds: { type: 'string', default: '2' } } });
+const recordCount = Number.parseInt(values.records, 10);
+const secondsPerCase = Number.parseFloat(values.seconds);
+
+/** Deterministic PRNG (mulberry32) so every run rates the same records. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+const digits = (next: () => number, count: number) => Array.from({ length: count }, () => Math.floor(next() * 10)).join('');
+
+function cloudRecords(count: number): UsageRecord[] {
+  const next = random(1);
+  return Array.from({ length: count }, (_, index) => ({
+    id: `c${index}`,
+    account: `acct-${index % 500}`,
+    start: `2024-03-${pad(1 + Math.floor(next() * 28), 2)}T${pad(Math.floor(next() * 24), 2)}:${pad(Math.floor(next() * 60), 2)}:00Z`,
+    usageType: 'compute',
+    quantity: `${Math.floor(next() * 48)}.${pad(Math.floor(next() * 100), 2)}`,
+    unit: 'vcpu_hour',
+  }));
+}
+
+const DESTINATIONS = ['+441', '+442', '+447', '+447', '+447', '+449', '+33', '+49', '+1', '+1867', '+61', '+81'];
+
+// Peak opens at 08:00 and closes at 18:00 on weekdays (London time); a quarter of the calls start in
+// the ten minutes before one of those edges or before midnight, so splitting is exercised hard.
+const EDGE_HOURS = [7, 17, 23];
+
+function telecomRecords(count: number): UsageRecord[] {
+  const next = random(2);
+  return Array.from({ length: count }, (_, index) => {
+    const day = 1 + Math.floor(next() * 28);
+    const nearEdge = next() < 0.25;
+    const hour = nearEdge ? pick(next, EDGE_HOURS) : Math.floor(next() * 24);
+    const minute = nearEdge ? 50 + Math.floor(next() * 10) : Math.floor(next() * 60);
+    const start = `2024-03-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(Math.floor(next() * 60), 2)}Z`;
+    // Mostly short calls, some long.
+    const durationSeconds = String(next() < 0.8 ? Math.floor(next() * 900) : Math.floor(next() * 7200));
+    const prefix = pick(next, DESTINATIONS);
+    return {
+      id: `t${index}`,
+      account: `acct-${index % 500}`,
+      start,
+      durationSeconds,
+      usageType: 'voice',
+      origin: `+44207${digits(next, 7)}`,
+      destination: `${prefix}${digits(next, 12 - prefix.length)}`,
+    };
+  });
+}
+
+function loadPlan(name: string) {
+  return parseRatePlan(JSON.parse(readFileSync(join(here, '..', 'examples', 'plans', `${name}.json`), 'utf8')));
+}
+
+/** Runs `body` over all records repeatedly for about `secondsPerCase`; records per second. */
+function throughput(records: readonly UsageRecord[], body: (record: UsageRecord) => number): number {
+  let sink = 0;
+  for (const record of records) sink += body(record); // warm-up pass (JIT)
+  let processed = 0;
+  const started = process.hrtime.bigint();
+  let elapsedNs = 0n;
+  while (elapsedNs < BigInt(Math.round(secondsPerCase * 1e9))) {
+    for (const record of records) sink += body(record);
+    processed += records.length;
+    elapsedNs = process.hrtime.bigint() - started;
+  }
+  if (sink === -1) console.log('unreachable');
+  return (processed * 1e9) / Number(elapsedNs);
+}
+
+/** The baseline: read the fields rating reads and sum a number; no rating. */
+function baselineBody(record: UsageRecord): number {
+  return record.id.length + record.usageType.length + record.start.length + (record.quantity?.length ?? 0)
+    + (record.durationSeconds?.length ?? 0) + (record.destination?.length ?? 0) + (record.unit?.length ?? 0);
+}
+
+function ratingBody(plan: ReturnType<typeof loadPlan>, engine: RatingEngine) {
+  const rate = createRater({ plans: [plan], asOf: '2024-04-01T00:00:00Z', timeZone: 'Europe/London' }, { engine });
+  return (record: UsageRecord) => {
+    const result = rate(record);
+    if (result.status !== 'rated') throw new Error(`bench record ${record.id} did not rate: ${JSON.stringify(result)}`);
+    return result.amount.length + result.trace.pieces.length;
+  };
+}
+
+interface CaseResult {
+  case: string;
+  recordsPerSecond: number;
+  baselinePerSecond: number;
+  ratioToBaseline: number;
+  referencePerSecond: number;
+  target: number;
+  meetsTarget: boolean;
+  splitShare: number;
+}
+
+function runCase(name: string, plan: ReturnType<typeof loadPlan>, records: UsageRecord[], target: number): CaseResult {
+  const baselinePerSecond = throughput(records, baselineBody);
+  const recordsPerSecond = throughput(records, ratingBody(plan, 'fast'));
+  const referencePerSecond = throughput(records.slice(0, Math.min(records.length, 50_000)), ratingBody(plan, 'reference'));
+  const rate = createRater({ plans: [plan], asOf: '2024-04-01T00:00:00Z', timeZone: 'Europe/London' });
+  const split = records.filter((record) => {
+    const result = rate(record);
+    return result.status === 'rated' && new Set(result.trace.pieces.map((piece) => piece.rate.rateId)).size > 1;
+  }).length;
+  return {
+    case: name,
+    recordsPerSecond: Math.round(recordsPerSecond),
+    baselinePerSecond: Math.round(baselinePerSecond),
+    ratioToBaseline: Number((recordsPerSecond / baselinePerSecond).toFixed(4)),
+    referencePerSecond: Math.round(referencePerSecond),
+    target,
+    meetsTarget: recordsPerSecond >= target,
+    splitShare: Number((split / records.length).toFixed(4)),
+  };
+}
+
+const results = [
+  runCase('a: cloud per-unit (compute vcpu_hour)', loadPlan('cloud'), cloudRecords(recordCount), 1_000_000),
+  runCase('b: telecom zones + peak/off-peak splits', loadPlan('telecom'), telecomRecords(recordCount), 300_000),
+];
+
+const format = (value: number) => value.toLocaleString('en-US').padStart(12);
+console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'cpu'}, one core, ${recordCount} records per case, ~${secondsPerCase}s per loop`);
+console.log('case                                          rated rec/s  baseline rec/s  ratio    decimal.js rec/s  target       ok   split');
+for (const result of results) {
+  console.log(
+    `${result.case.padEnd(44)}${format(result.recordsPerSecond)}  ${format(result.baselinePerSecond)}  ${result.ratioToBaseline.toFixed(4)}  ${format(result.referencePerSecond)}     ${format(result.target)}  ${result.meetsTarget ? 'yes' : 'NO '}  ${(result.splitShare * 100).toFixed(1)}%`,
+  );
+}
+const line = JSON.stringify({ bench: 'rating', node: process.version, records: recordCount, results });
+console.log(line);
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'rating.json'), `${line}\n`);

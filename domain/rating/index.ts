@@ -63,7 +63,7 @@ export function compareRatings(
   return compareRatingsWith(records, plansByName, options, computePeriodCharges);
 }
 
-export { whatIfToCsv, type WhatIfOptions, type WhatIfResult, type WhatIfRow, type WhatIfTotal } from './what-if';
+export { whatIfToCsv, mergeWhatIfResults, type WhatIfOptions, type WhatIfResult, type WhatIfRow, type WhatIfTotal } from './what-if';
 export { ratePlanSchema, ratePlanJsonSchema, rateOverrideSchema } from './plan-schema';
 export type { RatePlan, Rate, RateOverride, PeriodCharge, PricingModel, Discount, Zone, TimeWindow, Condition } from './plan-schema';
 export { parseRatePlan, parseRateOverrides } from './parse-plan';

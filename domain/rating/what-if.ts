@@ -156,3 +156,45 @@ export function whatIfToCsv(result: WhatIfResult): string {
   for (const row of result.byCategory) push('category', row);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Merges what-if results of record sets that share no account (the durable what-if rates one chunk
+ * of whole accounts at a time). Totals and categories add up exactly, accounts are concatenated,
+ * and deltas are recomputed, so the merge equals comparing all records at once.
+ */
+export function mergeWhatIfResults(parts: readonly WhatIfResult[]): WhatIfResult {
+  const first = parts[0];
+  if (first === undefined) throw new RangeError('mergeWhatIfResults needs at least one part');
+  const decimalsOf = (amount: string) => amount.split('.')[1]?.length ?? 0;
+  const totals = first.plans.map((plan) => {
+    const mine = parts.map((p) => p.totals.find((t) => t.plan === plan)!);
+    const failures: Record<string, number> = {};
+    for (const t of mine) for (const [reason, n] of Object.entries(t.failures)) failures[reason] = (failures[reason] ?? 0) + n;
+    const amount = mine.reduce((acc, t) => acc.plus(money(t.amount)), ZERO);
+    return {
+      ...mine[0]!, amount: formatFixed(amount, decimalsOf(mine[0]!.amount)), failures,
+      rated: mine.reduce((n, t) => n + t.rated, 0), deferred: mine.reduce((n, t) => n + t.deferred, 0), failed: mine.reduce((n, t) => n + t.failed, 0),
+    };
+  });
+  const withDeltas = <T extends { plan: string; currency: string; amount: string; delta: string | null }>(items: T[], base: (item: T) => T | undefined) =>
+    items.map((item) => {
+      const b = base(item);
+      return { ...item, delta: b && b.currency === item.currency ? formatPlain(money(item.amount).minus(b.amount)) : null };
+    });
+  const categorySums = new Map<string, WhatIfRow>();
+  for (const row of parts.flatMap((p) => p.byCategory)) {
+    const key = `${row.key}\u0000${row.plan}`;
+    const seen = categorySums.get(key);
+    categorySums.set(key, seen ? { ...seen, amount: formatFixed(money(seen.amount).plus(row.amount), decimalsOf(seen.amount)) } : { ...row });
+  }
+  const order = (rows: WhatIfRow[]) =>
+    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : first.plans.indexOf(a.plan) - first.plans.indexOf(b.plan)));
+  const categories = order([...categorySums.values()]);
+  return {
+    baseline: first.baseline,
+    plans: first.plans,
+    totals: withDeltas(totals, () => totals[0]),
+    byAccount: order(parts.flatMap((p) => p.byAccount)),
+    byCategory: withDeltas(categories, (row) => categorySums.get(`${row.key}\u0000${first.baseline}`)),
+  };
+}

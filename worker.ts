@@ -3,9 +3,11 @@
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
+import type { MailDeps } from './activities/review';
 import { createDatabase, type Database } from './db/client';
 import { assertMigrated } from './db/migrations';
 import { loadConfig, type Config } from './lib/config';
+import { createMailer } from './lib/mail';
 import { bundleWorkflows } from './lib/workflow-bundle';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -16,16 +18,18 @@ export interface WorkerDeps {
   taskQueue: string;
   database: Database;
   workflowBundlePath?: string;
+  /** Mail and signed-link settings of the review mails (default: outbox only). */
+  mail?: MailDeps;
 }
 
 /** A worker over a prebuilt bundle (tests, images), or over one bundled and checked now. */
-export async function buildWorker({ connection, namespace, taskQueue, database, workflowBundlePath }: WorkerDeps) {
+export async function buildWorker({ connection, namespace, taskQueue, database, workflowBundlePath, mail }: WorkerDeps) {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowBundle: workflowBundlePath ? { codePath: workflowBundlePath } : await bundleWorkflows(workflowsPath),
-    activities: createActivities({ database }),
+    activities: createActivities({ database, mail }),
   });
 }
 
@@ -40,6 +44,10 @@ async function main(config: Config) {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     database,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+    mail: {
+      mailer: createMailer(config.SMTP_URL, config.MAIL_FROM), publicUrl: config.PUBLIC_URL,
+      linkSecret: config.LINK_SECRET, linkTtlDays: config.LINK_TTL_DAYS,
+    },
   });
   console.log(`worker ready on task queue ${config.TEMPORAL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS}`);
   try {

@@ -1,14 +1,31 @@
 import type { Database } from '../db/client';
+import { createMailer } from '../lib/mail';
+import { ledgerActivities } from './ledger';
+import { reconciliationActivities } from './reconciliation';
+import { reviewActivities, type MailDeps } from './review';
 import { usageFileActivities } from './usage-files';
+import { walletActivities } from './wallets';
+import { whatIfActivities } from './what-if';
 
 export interface ActivityDeps {
   database: Database;
+  /** Mail and link settings; unset: mails are kept in the outbox only, links signed with the default secret. */
+  mail?: MailDeps;
 }
 
+export const defaultMailDeps = (): MailDeps => ({
+  mailer: createMailer(undefined, ''), publicUrl: 'http://127.0.0.1:3000', linkSecret: 'meterflow-development-link-secret', linkTtlDays: 14,
+});
+
 /** The one place activities are built from explicit dependencies (called by worker.ts and tests). */
-export function createActivities({ database }: ActivityDeps) {
+export function createActivities({ database, mail = defaultMailDeps() }: ActivityDeps) {
   return {
-    ...usageFileActivities({ db: database.db }),
+    ...usageFileActivities(database),
+    ...reviewActivities(database, mail),
+    ...reconciliationActivities(database),
+    ...whatIfActivities({ database }),
+    ...ledgerActivities({ database }),
+    ...walletActivities({ database }),
   };
 }
 

@@ -4,7 +4,15 @@ import type { ApiDeps, ApiEnv } from './context';
 import { docsRoutes } from './docs';
 import { onError } from './errors';
 import { partyRoutes } from './routes/parties';
+import { ratePlanRoutes } from './routes/rate-plans';
+import { ratingRoutes } from './routes/rating';
+import { allocationRoutes } from './routes/allocation';
+import { catalogRoutes } from './routes/catalog';
+import { ledgerRoutes } from './routes/ledger';
+import { linkRoutes } from './routes/links';
 import { usageFileRoutes } from './routes/usage-files';
+import { usageRecordRoutes } from './routes/usage-records';
+import { walletRoutes } from './routes/wallets';
 
 export type { ApiDeps } from './context';
 
@@ -25,7 +33,15 @@ export function createApp(deps: ApiDeps) {
 
   app.use('/v1/*', authenticate(deps));
   app.route('/v1/parties', partyRoutes(deps));
+  app.route('/v1', ratePlanRoutes(deps));
+  app.route('/v1/rating', ratingRoutes(deps));
   app.route('/v1/usage-files', usageFileRoutes(deps));
+  app.route('/v1/usage-records', usageRecordRoutes(deps));
+  app.route('/v1', catalogRoutes(deps));
+  app.route('/v1/wallets', walletRoutes(deps));
+  app.route('/v1/ledger', ledgerRoutes(deps));
+  app.route('/v1/allocation', allocationRoutes(deps));
+  app.route('/links', linkRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http', scheme: 'bearer', description: 'An API key issued by `meterflow party create` or POST /v1/parties/{id}/api-keys',

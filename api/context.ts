@@ -10,6 +10,10 @@ export interface ApiDeps {
   temporal: Client;
   taskQueue: string;
   logger: Logger;
+  /** HMAC key of the signed links in review mails (LINK_SECRET); defaults to the development key. */
+  linkSecret?: string;
+  /** Largest accepted upload in bytes (UPLOAD_MAX_BYTES); defaults to 256 MiB. */
+  uploadMaxBytes?: number;
 }
 
 export type ApiEnv = { Variables: { caller: Caller } };
@@ -20,7 +24,7 @@ export function newRouter() {
     defaultHook: (result) => {
       if (!result.success) {
         const issues = result.error.issues.map((i) => ({
-          path: [result.target === 'json' ? 'body' : result.target, ...i.path.map(String)].join('.'),
+          path: `${result.target === 'json' ? 'body' : result.target}${i.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}`,
           message: i.message,
         }));
         throw new ValidationError(`Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);

@@ -12,6 +12,12 @@ const statusByCode: Record<string, ContentfulStatusCode> = {
   NOT_FOUND: 404,
   ILLEGAL_TRANSITION: 409,
   CONFLICT: 409,
+  VERSION_LOCKED: 409,
+  LINK_USED: 409,
+  INSUFFICIENT_FUNDS: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  FILE_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
 export class HttpError extends DomainError {}

@@ -13,7 +13,9 @@ async function main() {
   const database = createDatabase(config.DATABASE_URL);
   await assertMigrated(database.sql);
   const temporal = await connectTemporal(config);
-  const app = createApp({ database, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const app = createApp({
+    database, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, linkSecret: config.LINK_SECRET, uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+  });
   const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) => {
     logger.info(`API listening on http://${info.address}:${info.port}`, { docs: `${config.PUBLIC_URL}/docs` });
   });

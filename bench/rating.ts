@@ -8,30 +8,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRater, parseRatePlan, type RatingEngine, type UsageRecord } from '../domain/rating/index';
+import { seededRandom } from '../lib/seeded-random';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, seconds: { type: 'string', default: '2' } } });
 const recordCount = Number.parseInt(values.records, 10);
 const secondsPerCase = Number.parseFloat(values.seconds);
 
-/** Deterministic PRNG (mulberry32) so every run rates the same records. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 const digits = (next: () => number, count: number) => Array.from({ length: count }, () => Math.floor(next() * 10)).join('');
 
 function cloudRecords(count: number): UsageRecord[] {
-  const next = random(1);
+  const next = seededRandom(1);
   return Array.from({ length: count }, (_, index) => ({
     id: `c${index}`,
     account: `acct-${index % 500}`,
@@ -49,7 +38,7 @@ const DESTINATIONS = ['+441', '+442', '+447', '+447', '+447', '+449', '+33', '+4
 const EDGE_HOURS = [7, 17, 23];
 
 function telecomRecords(count: number): UsageRecord[] {
-  const next = random(2);
+  const next = seededRandom(2);
   return Array.from({ length: count }, (_, index) => {
     const day = 1 + Math.floor(next() * 28);
     const nearEdge = next() < 0.25;

@@ -16,6 +16,14 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** A prebuilt workflow bundle (bundleWorkflowCode output); unset: the worker bundles at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /** SMTP server for review requests and reminders (smtp://user:pass@host:port); unset: mails only kept in mail_outbox. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('Meterflow <meterflow@localhost>'),
+  /** HMAC key of the signed accept/reject links in mails; the worker and the API must share it. */
+  LINK_SECRET: z.string().min(16).default('meterflow-development-link-secret'),
+  LINK_TTL_DAYS: z.coerce.number().positive().max(90).default(14),
+  /** Largest usage-file or reconciliation upload, in bytes. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string };

@@ -12,13 +12,14 @@ import { loadConfig } from '../lib/config';
 import { startTemporalDevServer, waitForTemporal, type DevServer } from '../lib/temporal-dev-server';
 import { runDemo, type DemoKeys } from './demo';
 import { startProcess, type Proc } from '../lib/processes';
+import { startSmtpSink } from '../lib/smtp-sink';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.env.METERFLOW_DATA_DIR ?? resolve(root, '.data'));
 const exitAfterDemo = process.argv.includes('--exit');
 const say = (line: string) => console.log(`\x1b[1m[meterflow]\x1b[0m ${line}`);
 
-type Keys = DemoKeys & { admin: { partyId: string; apiKey: string }; ops: { partyId: string; apiKey: string } };
+type Keys = DemoKeys & { ops: { partyId: string; apiKey: string } };
 
 async function ensureTemporal(): Promise<{ address: string; uiUrl: string | null; server?: DevServer }> {
   if (process.env.TEMPORAL_ADDRESS) {
@@ -84,12 +85,17 @@ async function main() {
   say(`migrating ${config.DATABASE_URL}…`);
   await migrateDatabase(config.DATABASE_URL);
 
-  const env = { DATABASE_URL: config.DATABASE_URL, TEMPORAL_ADDRESS: temporal.address, API_PORT: String(config.API_PORT), API_HOST: config.API_HOST };
+  // Mail: an in-process SMTP sink catches the review mails unless SMTP_URL names a real server.
+  const smtp = await startSmtpSink();
+  const env = {
+    DATABASE_URL: config.DATABASE_URL, TEMPORAL_ADDRESS: temporal.address, API_PORT: String(config.API_PORT), API_HOST: config.API_HOST,
+    SMTP_URL: process.env.SMTP_URL ?? smtp.url,
+  };
   const worker = startProcess('worker.ts', [], env);
   const api = startProcess('api/server.ts', [], env);
   const stop = async () => {
     await Promise.all([api.kill(), worker.kill()]);
-    await temporal.server?.stop();
+    await Promise.all([temporal.server?.stop(), smtp.close()]);
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
@@ -99,7 +105,7 @@ async function main() {
     await waitHealthy(apiUrl, api);
     const keys = await ensureDemoKeys(config.DATABASE_URL);
     say('running the demo through the HTTP API:');
-    await runDemo(apiUrl, keys, (line) => say(`  ${line}`));
+    await runDemo(apiUrl, keys, (line) => say(`  ${line}`), process.env.SMTP_URL ? undefined : smtp);
     say('demo complete');
     console.log([
       '',

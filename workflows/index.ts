@@ -1,2 +1,3 @@
 // Bundle entry: re-exports only.
 export { usageFile } from './usage-file';
+export { whatIf } from './what-if';

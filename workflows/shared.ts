@@ -4,3 +4,5 @@
 export const taskQueues = { main: 'meterflow' } as const;
 
 export const usageFileWorkflowId = (fileId: string) => `usage-file/${fileId}`;
+
+export const whatIfWorkflowId = (runId: string) => `what-if/${runId}`;

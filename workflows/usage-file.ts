@@ -1,93 +1,125 @@
 // One usage file's life (SPEC §1.3): people's actions arrive as Updates whose validators refuse an
-// illegal transition before anything is written; each accepted action is recorded by one activity
-// keyed on (file id, seq), so a retried activity records it once. Ends when the file is closed or deleted.
-import {
-  ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler,
-} from '@temporalio/workflow';
+// illegal transition before anything is written; each transition is recorded by one activity keyed
+// on (file id, seq), so a retry records it once. The main loop runs the system's steps: processing
+// an upload (resumable, chunked), the usage rule and review mails after submit, a reminder timer,
+// reconciliation files, and closing the file when its last record closes. Ends on closed or deleted.
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { IllegalTransitionError } from '../domain/errors';
-import { terminalStatuses, transition, type FileAction, type FileStatus } from '../domain/file-states';
+import { terminalStatuses, type FileAction } from '../domain/file-states';
+import {
+  assertRecordsClosable, type CloseRecordsInput, type FileActionInput, type ReconcileInput, type UploadInput, closeRecordsUpdate, fileActionUpdates, nextStatus, personActions, progressQuery, reconcileUpdate,
+  stateQuery, uploadUpdate, type Actor, type UsageFileInput, type UsageFileState,
+} from './usage-file-messages';
 
-const { recordFileTransition } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { maximumInterval: '10s' },
+export * from './usage-file-messages';
+
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { maximumInterval: '10s' } });
+const processing = proxyActivities<Activities>({
+  startToCloseTimeout: '4h', heartbeatTimeout: '5s', retry: { initialInterval: '500ms', maximumInterval: '5s' },
 });
 
-export interface UsageFileInput {
-  fileId: string;
-  /** State and event sequence the file already has (a new file: draft, 0). */
-  status: FileStatus;
-  seq: number;
-}
-
-export interface FileActionInput {
-  actor: { partyId: string; keyId: string };
-  note?: string;
-}
-
-export interface UsageFileState {
-  fileId: string;
-  status: FileStatus;
-  seq: number;
-}
-
-export const personActions = ['submit', 'accept', 'reject', 'delete'] as const satisfies readonly FileAction[];
-export type PersonAction = (typeof personActions)[number];
-
-export const submitUpdate = defineUpdate<UsageFileState, [FileActionInput]>('submit');
-export const acceptUpdate = defineUpdate<UsageFileState, [FileActionInput]>('accept');
-export const rejectUpdate = defineUpdate<UsageFileState, [FileActionInput]>('reject');
-export const deleteUpdate = defineUpdate<UsageFileState, [FileActionInput]>('delete');
-export const fileActionUpdates = { submit: submitUpdate, accept: acceptUpdate, reject: rejectUpdate, delete: deleteUpdate };
-
-export const stateQuery = defineQuery<UsageFileState>('state');
-
-/** The next state, or a non-retryable ILLEGAL_TRANSITION failure carrying the current state. */
-function nextStatus(current: FileStatus, action: FileAction): FileStatus {
-  try {
-    return transition(current, action);
-  } catch (err) {
-    if (!(err instanceof IllegalTransitionError)) throw err;
-    throw ApplicationFailure.create({
-      type: err.code,
-      message: err.message,
-      details: [{ action, currentState: current }],
-      nonRetryable: true,
-    });
-  }
-}
+const now = () => new Date().toISOString();
+const isIllegal = (err: unknown) => err instanceof ApplicationFailure && err.type === 'ILLEGAL_TRANSITION';
 
 export async function usageFile(input: UsageFileInput): Promise<UsageFileState> {
   let state: UsageFileState = { fileId: input.fileId, status: input.status, seq: input.seq };
+  const fileId = input.fileId;
+  const work = { upload: null as null | { uploadNo: number; uploadedAt: string }, submitted: false, recons: [] as Array<{ id: string; actor: Actor }>, closeCheck: false };
+  const reminder = { armed: false, dueAtMs: 0, sent: false };
   let busy = false;
 
-  const act = async (action: PersonAction, { actor, note = '' }: FileActionInput) => {
-    // One transition at a time: take the turn synchronously, then re-validate against the state
-    // the previous holder left (both validators may have passed against the same old state).
+  // One transition at a time: take the turn, then re-validate against the state the previous holder left.
+  const locked = async <T>(fn: () => Promise<T>): Promise<T> => {
     while (busy) await condition(() => !busy);
     busy = true;
-    try {
-      const toStatus = nextStatus(state.status, action);
-      const seq = state.seq + 1;
-      await recordFileTransition({
-        fileId: state.fileId, seq, action, fromStatus: state.status, toStatus,
-        actorPartyId: actor.partyId, actorKeyId: actor.keyId, note, at: new Date().toISOString(),
-      });
-      state = { ...state, status: toStatus, seq };
-      return state;
-    } finally {
-      busy = false;
-    }
+    try { return await fn(); } finally { busy = false; }
   };
+  const act = (action: FileAction, actor: Actor | null, note = '') => locked(async () => {
+    const toStatus = nextStatus(state.status, action);
+    const seq = state.seq + 1;
+    await acts.recordFileTransition({
+      fileId, seq, action, fromStatus: state.status, toStatus, actorPartyId: actor?.partyId ?? null, actorKeyId: actor?.keyId ?? null, note, at: now(),
+    });
+    state = { ...state, status: toStatus, seq };
+    return state;
+  });
 
   for (const action of personActions) {
-    setHandler(fileActionUpdates[action], (args: FileActionInput) => act(action, args), {
-      validator: (_args: FileActionInput) => void nextStatus(state.status, action),
-    });
+    setHandler(fileActionUpdates[action], async ({ actor, note }: FileActionInput) => {
+      const after = await act(action, actor, note ?? '');
+      if (action === 'submit') work.submitted = true;
+      return after;
+    }, { validator: (_: FileActionInput) => void nextStatus(state.status, action) });
   }
+  setHandler(uploadUpdate, async ({ actor, uploadNo }: UploadInput) => {
+    const after = await act('upload', actor, `upload ${uploadNo}`);
+    work.upload = { uploadNo, uploadedAt: now() };
+    return after;
+  }, { validator: (_: UploadInput) => void nextStatus(state.status, 'upload') });
+  setHandler(closeRecordsUpdate, ({ actor, entries }: CloseRecordsInput) => locked(async () => {
+    assertRecordsClosable(state.status);
+    const { results, approvedLeft } = await acts.closeRecords({ fileId, entries, at: now(), actorPartyId: actor.partyId });
+    work.closeCheck = approvedLeft === 0;
+    return results;
+  }), { validator: (_: CloseRecordsInput) => assertRecordsClosable(state.status) });
+  setHandler(reconcileUpdate, ({ actor, reconciliationId }: ReconcileInput) => {
+    work.recons.push({ id: reconciliationId, actor });
+    return Promise.resolve(state);
+  }, { validator: (_: ReconcileInput) => assertRecordsClosable(state.status) });
   setHandler(stateQuery, () => state);
+  setHandler(progressQuery, () => ({
+    processingUploadNo: work.upload?.uploadNo ?? null, reconciliationsQueued: work.recons.length, reminderSent: reminder.sent,
+  }));
 
-  await condition(() => terminalStatuses.includes(state.status));
+  const processUpload = async ({ uploadNo, uploadedAt }: { uploadNo: number; uploadedAt: string }) => {
+    await act('startProcessing', null, `upload ${uploadNo}`);
+    const result = await processing.processUpload({ fileId, uploadNo, uploadedAt, chunkRows: input.chunkRows ?? 0 });
+    if (!result.refused && result.duplicatesPossible !== false) await acts.markDuplicates({ fileId, uploadNo, recordIdColumn: result.recordIdColumn });
+    await locked(async () => {
+      nextStatus(state.status, 'markReady');
+      const seq = state.seq + 1;
+      const transition = { fileId, seq, fromStatus: state.status, actorPartyId: null, actorKeyId: null, note: result.refused?.message ?? `${result.rows} rows`, at: now() };
+      const done = await acts.completeProcessing({ transition, uploadNo, refused: result.refused?.message ?? null });
+      state = { ...state, status: done.status, seq };
+    });
+  };
+
+  const afterSubmit = async () => {
+    const asOf = now();
+    const rule = await acts.evaluateRule({ fileId, asOf });
+    if (rule.accept) {
+      await act('accept', null, rule.reason).catch((err: unknown) => { if (!isIllegal(err)) throw err; });
+      return;
+    }
+    if (state.status !== 'pending') return;
+    await acts.sendFileMail({ fileId, kind: 'review', seq: state.seq, asOf });
+    Object.assign(reminder, { armed: rule.reminderAfterMs !== null, dueAtMs: Date.now() + (rule.reminderAfterMs ?? 0), sent: false });
+  };
+
+  const hasWork = () => work.upload !== null || work.submitted || work.recons.length > 0 || (work.closeCheck && state.status === 'accepted');
+  while (!terminalStatuses.includes(state.status)) {
+    const waiting = reminder.armed && !reminder.sent && state.status === 'pending' ? reminder : null;
+    const wake = () => hasWork() || terminalStatuses.includes(state.status) || (waiting !== null && state.status !== 'pending');
+    const woke = waiting ? await condition(wake, Math.max(1, waiting.dueAtMs - Date.now())) : (await condition(wake), true);
+    if (waiting && !woke) {
+      await acts.sendFileMail({ fileId, kind: 'reminder', seq: state.seq, asOf: now() });
+      waiting.sent = true;
+    } else if (work.upload) {
+      await processUpload(work.upload);
+      work.upload = null;
+    } else if (work.submitted) {
+      work.submitted = false;
+      await afterSubmit();
+    } else if (work.recons.length > 0) {
+      const { id, actor } = work.recons[0]!;
+      const { approvedLeft } = await acts.processReconciliation({ reconciliationId: id, at: now(), actorPartyId: actor.partyId });
+      work.recons.shift();
+      work.closeCheck = approvedLeft === 0;
+    } else if (work.closeCheck && state.status === 'accepted') {
+      work.closeCheck = false;
+      await act('close', null, 'the last record was closed');
+    }
+  }
   await condition(allHandlersFinished);
   return state;
 }

@@ -4,11 +4,9 @@ import { NotFoundError } from '../../domain/errors';
 import { createApiKey, createParty, findParty } from '../../db/queries/parties';
 import { requireRole } from '../auth';
 import { bearerSecurity, newRouter, type ApiDeps } from '../context';
+import { errors, json } from '../openapi';
 
 const PartyJson = z.object({ id: z.string(), kind: z.string(), name: z.string(), createdAt: z.string() }).openapi('Party');
-const ErrorJson = z.object({ error: z.object({ code: z.string(), message: z.string() }).loose() });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-const errors = { 400: json(ErrorJson, 'Invalid request'), 401: json(ErrorJson, 'Missing or bad API key'), 403: json(ErrorJson, 'Admins only'), 404: json(ErrorJson, 'Not found') };
 
 const toJson = (p: { id: string; kind: string; name: string; createdAt: Date }) => ({ ...p, createdAt: p.createdAt.toISOString() });
 

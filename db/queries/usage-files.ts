@@ -1,8 +1,11 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Caller } from '../../domain/access';
-import type { FileStatus } from '../../domain/file-states';
+import type { FileAction, FileStatus } from '../../domain/file-states';
+import { emptyCounts, followFile, type RecordCounts, type RecordStatus } from '../../domain/usage-records';
 import type { DbOrTx } from '../client';
-import { usageFileEvents, usageFiles } from '../schema';
+import {
+  usageFileCategories, usageFileEvents, usageFileUploadChunks, usageFileUploads, usageFiles, usageRecordErrors, usageRecords,
+} from '../schema';
 
 export type UsageFile = typeof usageFiles.$inferSelect;
 export type NewUsageFile = typeof usageFiles.$inferInsert;
@@ -66,7 +69,7 @@ export interface TransitionRecord {
  * Records a state change once: the event's (file_id, seq) key makes a retried call a no-op, and the
  * status moves only together with a newly inserted event.
  */
-export async function recordTransition(db: DbOrTx, t: TransitionRecord): Promise<{ applied: boolean }> {
+export async function recordTransition(db: DbOrTx, t: TransitionRecord, more: Partial<typeof usageFiles.$inferInsert> = {}): Promise<{ applied: boolean }> {
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(usageFileEvents)
@@ -74,12 +77,103 @@ export async function recordTransition(db: DbOrTx, t: TransitionRecord): Promise
       .onConflictDoNothing()
       .returning({ seq: usageFileEvents.seq });
     if (inserted.length === 0) return { applied: false };
-    await tx
+    const [file] = await tx
       .update(usageFiles)
-      .set({ status: t.toStatus, updatedAt: new Date(t.at) })
-      .where(eq(usageFiles.id, t.fileId));
+      .set({ ...more, status: t.toStatus, updatedAt: new Date(t.at) })
+      .where(eq(usageFiles.id, t.fileId))
+      .returning({ uploadNo: usageFiles.currentUploadNo });
+    // Records follow their file (SPEC §1.4): submit, accept and reject move all of them at once.
+    const follow = followFile[t.action as FileAction];
+    if (follow && file) {
+      await tx.update(usageRecords).set({ status: follow.to }).where(and(
+        eq(usageRecords.fileId, t.fileId), eq(usageRecords.uploadNo, file.uploadNo), eq(usageRecords.status, follow.from),
+      ));
+    }
     return { applied: true };
   });
+}
+
+/** Per-status record counts of the file's current upload: the file's counters, always exact. */
+export async function countRecords(db: DbOrTx, fileId: string): Promise<RecordCounts> {
+  const rows = await db
+    .select({ status: usageRecords.status, n: sql<number>`count(*)::int` })
+    .from(usageRecords)
+    .innerJoin(usageFiles, and(eq(usageFiles.id, usageRecords.fileId), eq(usageFiles.currentUploadNo, usageRecords.uploadNo)))
+    .where(eq(usageRecords.fileId, fileId))
+    .groupBy(usageRecords.status);
+  const counts = emptyCounts();
+  for (const r of rows) {
+    counts[r.status as RecordStatus] = r.n;
+    counts.total += r.n;
+  }
+  return counts;
+}
+
+/** Allocates the next upload number of a file (the primary key refuses a concurrent twin). */
+export async function insertUpload(db: DbOrTx, fileId: string, format: 'csv' | 'xlsx', uploadedBy: string): Promise<number> {
+  const [row] = await db
+    .insert(usageFileUploads)
+    .values({
+      fileId, format, uploadedBy,
+      uploadNo: sql`(select coalesce(max(${usageFileUploads.uploadNo}), 0) + 1 from ${usageFileUploads} where ${usageFileUploads.fileId} = ${fileId})`,
+    })
+    .returning({ uploadNo: usageFileUploads.uploadNo });
+  return row!.uploadNo;
+}
+
+export const findUpload = async (db: DbOrTx, fileId: string, uploadNo: number) =>
+  (await db.select().from(usageFileUploads).where(and(eq(usageFileUploads.fileId, fileId), eq(usageFileUploads.uploadNo, uploadNo))))[0];
+
+export async function insertUploadChunk(db: DbOrTx, fileId: string, uploadNo: number, chunkNo: number, data: Buffer) {
+  await db.insert(usageFileUploadChunks).values({ fileId, uploadNo, chunkNo, data }).onConflictDoNothing();
+}
+
+export async function completeUpload(db: DbOrTx, fileId: string, uploadNo: number, sizeBytes: number, format: 'csv' | 'xlsx') {
+  await db.update(usageFileUploads).set({ sizeBytes, format, completedAt: new Date() })
+    .where(and(eq(usageFileUploads.fileId, fileId), eq(usageFileUploads.uploadNo, uploadNo)));
+}
+
+/** Forgets an upload that was refused before it was processed. */
+export async function discardUpload(db: DbOrTx, fileId: string, uploadNo: number) {
+  await db.delete(usageFileUploadChunks).where(and(eq(usageFileUploadChunks.fileId, fileId), eq(usageFileUploadChunks.uploadNo, uploadNo)));
+  await db.delete(usageFileUploads).where(and(eq(usageFileUploads.fileId, fileId), eq(usageFileUploads.uploadNo, uploadNo)));
+}
+
+/** The stored bytes of an upload, a few chunks per query, in order. */
+export async function* uploadBytes(db: DbOrTx, fileId: string, uploadNo: number): AsyncGenerator<Uint8Array> {
+  for (let next = 0; ;) {
+    const rows = await db.select({ chunkNo: usageFileUploadChunks.chunkNo, data: usageFileUploadChunks.data })
+      .from(usageFileUploadChunks)
+      .where(and(eq(usageFileUploadChunks.fileId, fileId), eq(usageFileUploadChunks.uploadNo, uploadNo), sql`${usageFileUploadChunks.chunkNo} >= ${next}`))
+      .orderBy(asc(usageFileUploadChunks.chunkNo)).limit(4);
+    if (rows.length === 0) return;
+    for (const r of rows) {
+      yield r.data;
+      next = r.chunkNo + 1;
+    }
+  }
+}
+
+export async function uploadBuffer(db: DbOrTx, fileId: string, uploadNo: number): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const part of uploadBytes(db, fileId, uploadNo)) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+export const listUploadErrors = (db: DbOrTx, fileId: string, uploadNo: number) =>
+  db.select().from(usageRecordErrors)
+    .where(and(eq(usageRecordErrors.fileId, fileId), eq(usageRecordErrors.uploadNo, uploadNo)))
+    .orderBy(desc(sql`${usageRecordErrors.sheet} = 'file'`), asc(usageRecordErrors.sheet), asc(usageRecordErrors.row));
+
+export const listUploadCategories = (db: DbOrTx, fileId: string, uploadNo: number) =>
+  db.select().from(usageFileCategories).where(and(eq(usageFileCategories.fileId, fileId), eq(usageFileCategories.uploadNo, uploadNo)));
+
+/** Drops what older uploads left: their records, errors, categories and bytes. */
+export async function dropOtherUploads(db: DbOrTx, fileId: string, keepUploadNo: number) {
+  await db.delete(usageRecords).where(and(eq(usageRecords.fileId, fileId), ne(usageRecords.uploadNo, keepUploadNo)));
+  await db.delete(usageRecordErrors).where(and(eq(usageRecordErrors.fileId, fileId), ne(usageRecordErrors.uploadNo, keepUploadNo)));
+  await db.delete(usageFileCategories).where(and(eq(usageFileCategories.fileId, fileId), ne(usageFileCategories.uploadNo, keepUploadNo)));
+  await db.delete(usageFileUploadChunks).where(and(eq(usageFileUploadChunks.fileId, fileId), sql`${usageFileUploadChunks.uploadNo} < ${keepUploadNo}`));
 }
 
 export const countEvents = (db: DbOrTx, fileId: string) =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listUsageFileEvents } from '../../db/queries/usage-files';
-import { aFileBody, aMarketplace } from '../fixtures/parties';
+import { aCatalog, aUsageFileBody, aUsageRow, usageCsv, type Catalog } from '../fixtures/catalog';
+import { apiClient } from '../fixtures/api';
 import { readJson } from '../helpers/http';
 import { useIntegration } from '../helpers/integration';
 
@@ -13,8 +14,11 @@ const call = (method: string, path: string, headers: Record<string, string> = {}
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 
-async function createFile(m: Awaited<ReturnType<typeof aMarketplace>>, overrides = {}) {
-  const res = await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m.provider.party.id, overrides));
+const aMarketplace = aCatalog;
+const aFileBody = aUsageFileBody;
+
+async function createFile(m: Catalog, overrides = {}) {
+  const res = await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m, overrides));
   expect(res.status).toBe(201);
   return (await readJson(res)) as { id: string; status: string };
 }
@@ -36,8 +40,8 @@ describe('usage files through the API', () => {
   it('answers a repeated create with the same Idempotency-Key with the same file', async () => {
     const m = await aMarketplace(ctx.database.db);
     const headers = { ...m.vendor.auth, 'idempotency-key': 'batch-42' };
-    const first = await call('POST', '/v1/usage-files', headers, aFileBody(m.provider.party.id));
-    const second = await call('POST', '/v1/usage-files', headers, aFileBody(m.provider.party.id));
+    const first = await call('POST', '/v1/usage-files', headers, aFileBody(m));
+    const second = await call('POST', '/v1/usage-files', headers, aFileBody(m));
     expect((await readJson(first)).id).toBe((await readJson(second)).id);
     const list = await readJson(await call('GET', '/v1/usage-files', m.vendor.auth));
     expect(list.items).toHaveLength(1);
@@ -79,7 +83,7 @@ describe('usage files through the API', () => {
 
     expect((await call('GET', `/v1/usage-files/${file.id}`)).status).toBe(401);
     expect((await call('GET', `/v1/usage-files/${file.id}`, { authorization: 'Bearer mf_nope' })).status).toBe(401);
-    expect((await call('POST', '/v1/usage-files', m.provider.auth, aFileBody(m.provider.party.id))).status).toBe(403);
+    expect((await call('POST', '/v1/usage-files', m.provider.auth, aFileBody(m))).status).toBe(403);
     expect((await call('POST', `/v1/usage-files/${file.id}/delete`, m.ops.auth, {})).status).toBe(403);
     expect((await call('POST', `/v1/usage-files/${file.id}/delete`, m.provider.auth, {})).status).toBe(403);
     expect((await call('POST', `/v1/usage-files/${file.id}/accept`, m.vendor.auth, {})).status).toBe(403);
@@ -103,15 +107,49 @@ describe('usage files through the API', () => {
     ['an unknown field', { extra: 1 }, 'body'],
     ['a bad currency', { currency: 'euro' }, 'body.currency'],
     ['a period that ends before it starts', { period: { from: '2024-04-01T00:00:00Z', to: '2024-03-01T00:00:00Z' } }, 'body.period'],
-    ['an unknown provider', { providerId: 'PA-0000-0000-0000' }, 'body.providerId'],
+    ['an unknown product', { productId: 'PRD-000-000-000' }, 'body.productId'],
+    ['an unknown contract', { contractId: 'CTR-000-000-000' }, 'body.contractId'],
+    ['a provider id (mass assignment)', { providerId: 'PA-0000-0000-0000' }, 'body'],
   ])('rejects %s with 400 naming the field', async (_name, overrides, path) => {
     const m = await aMarketplace(ctx.database.db);
-    const res = await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m.provider.party.id, overrides));
+    const res = await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m, overrides));
     expect(res.status).toBe(400);
     const body = await readJson(res);
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.issues.map((i: { path: string }) => i.path).join(' ')).toContain(path);
     expect((await readJson(await call('GET', '/v1/usage-files', m.vendor.auth))).items).toHaveLength(0);
+  });
+
+  it('refuses a file on an inactive contract or on another vendor\'s product', async () => {
+    const inactive = await aCatalog(ctx.database.db, { contractStatus: 'inactive' });
+    const res = await call('POST', '/v1/usage-files', inactive.vendor.auth, aFileBody(inactive));
+    expect(res.status).toBe(400);
+    expect((await readJson(res)).error.message).toContain('not active');
+    const m = await aCatalog(ctx.database.db);
+    const other = await aCatalog(ctx.database.db);
+    expect((await call('POST', '/v1/usage-files', m.vendor.auth, aFileBody(m, { productId: other.product.id }))).status).toBe(400);
+  });
+
+  it('deletes a file in invalid and in ready, and refuses delete once submitted (409, nothing changed)', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const api = apiClient(ctx.app);
+    const invalid = await createFile(m);
+    await api.upload(m, invalid.id, usageCsv([aUsageRow(m, 1, { quantity: 'x' })]), 'invalid');
+    expect((await readJson(await call('POST', `/v1/usage-files/${invalid.id}/delete`, m.vendor.auth, {}))).status).toBe('deleted');
+    const ready = await createFile(m);
+    await api.upload(m, ready.id, usageCsv([aUsageRow(m, 1)]), 'ready');
+    expect((await readJson(await call('POST', `/v1/usage-files/${ready.id}/delete`, m.vendor.auth, {}))).status).toBe('deleted');
+    const pending = await createFile(m);
+    await api.upload(m, pending.id, usageCsv([aUsageRow(m, 1)]), 'ready');
+    await call('POST', `/v1/usage-files/${pending.id}/submit`, m.vendor.auth, {});
+    const before = await listUsageFileEvents(ctx.database.db, pending.id);
+    const res = await call('POST', `/v1/usage-files/${pending.id}/delete`, m.vendor.auth, {});
+    expect(res.status).toBe(409);
+    expect((await readJson(res)).error).toMatchObject({ currentState: 'pending', action: 'delete' });
+    expect(await listUsageFileEvents(ctx.database.db, pending.id)).toEqual(before);
+    // The upload of a pending file is refused before its body is read.
+    expect((await api.send(`/v1/usage-files/${pending.id}/upload`, m.vendor.auth, usageCsv([aUsageRow(m, 2)]))).status).toBe(409);
+    expect((await api.send(`/v1/usage-files/${pending.id}/upload`, m.provider.auth, usageCsv([aUsageRow(m, 2)]))).status).toBe(403);
   });
 
   it('requires a note to reject', async () => {
@@ -133,7 +171,7 @@ describe('service endpoints', () => {
     const doc = await readJson(await ctx.app.request('/openapi.json'));
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/usage-files', '/v1/usage-files/{id}', '/v1/usage-files/{id}/submit']));
-    expect(doc.components.schemas.CreateUsageFile.required).toEqual(expect.arrayContaining(['name', 'providerId', 'currency', 'period']));
+    expect(doc.components.schemas.CreateUsageFile.required).toEqual(expect.arrayContaining(['name', 'productId', 'contractId', 'currency', 'period']));
     const page = await ctx.app.request('/docs');
     expect(await page.text()).toContain('/openapi.json');
     expect((await ctx.app.request('/docs/assets/swagger-ui-bundle.js')).status).toBe(200);

@@ -35,6 +35,12 @@ describe('the main command', () => {
     expect(first.code, first.output).toBe(0);
     expect(first.output).toContain('demo complete');
     expect(first.output).toMatch(/provider tried to accept a draft: 409/);
+    expect(first.output).toMatch(/vendor uploaded 3 rows with an error: invalid/);
+    expect(first.output).toMatch(/errors\.csv: 3,quantity,PRECISION/);
+    expect(first.output).toMatch(/uploaded again: ready/);
+    expect(first.output).toMatch(/provider confirmed on the page: accepted/);
+    expect(first.output).toMatch(/provider exported the file for billing: 3 records/);
+    expect(first.output).toMatch(/processed, 3 records closed; the file is closed/);
     expect(first.output).toContain(`API docs        http://127.0.0.1:${env.API_PORT}/docs`);
     if (ownServer) expect(first.output).toContain(`Temporal Web UI http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
     const keys = JSON.parse(readFileSync(join(dataDir, 'demo-keys.json'), 'utf8')) as Record<string, { apiKey: string }>;

@@ -33,8 +33,8 @@ afterAll(async () => {
   await Promise.all([api?.kill(), worker?.kill()]);
 });
 
-async function cliParty(kind: string, name: string) {
-  const { code, output } = await runToEnd('cli/index.ts', ['party', 'create', '--kind', kind, '--name', name], env);
+async function cliParty(kind: string, name: string, role?: string) {
+  const { code, output } = await runToEnd('cli/index.ts', ['party', 'create', '--kind', kind, '--name', name, ...(role ? ['--role', role] : [])], env);
   expect(code, output).toBe(0);
   return JSON.parse(output) as { partyId: string; apiKey: string };
 }
@@ -52,9 +52,14 @@ describe('end to end: API → Temporal → worker → Postgres', () => {
   it('runs the usage-file slice over HTTP, and the workflow is visible in the Temporal Web UI', async () => {
     const vendor = await cliParty('vendor', 'E2E Vendor');
     const provider = await cliParty('provider', 'E2E Provider');
+    const admin = await cliParty('internal', 'E2E Operator', 'admin');
+    const contract = await http('POST', '/v1/contracts', admin.apiKey, { vendorId: vendor.partyId, providerId: provider.partyId, name: 'E2E', providerEmail: 'billing@e2e.test' });
+    expect(contract.status).toBe(201);
+    const product = await http('POST', '/v1/products', vendor.apiKey, { name: 'E2E product', schema: 'QT' });
+    expect(product.status).toBe(201);
 
     const created = await http('POST', '/v1/usage-files', vendor.apiKey, {
-      name: 'E2E March', providerId: provider.partyId, currency: 'USD', period: { from: '2024-03-01T00:00:00Z', to: '2024-03-31T23:59:59Z' },
+      name: 'E2E March', productId: product.body.id, contractId: contract.body.id, currency: 'USD', period: { from: '2024-03-01T00:00:00Z', to: '2024-03-31T23:59:59Z' },
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
+import type { MailDeps } from '../../activities/review';
 import { createApp } from '../../api/app';
 import { createDatabase, type Database } from '../../db/client';
 import { createLogger } from '../../lib/logger';
@@ -21,7 +22,7 @@ export interface Integration {
   worker: Worker;
 }
 
-export function useIntegration(options: { worker?: boolean } = {}): Integration {
+export function useIntegration(options: { worker?: boolean; mail?: () => MailDeps } = {}): Integration {
   const ctx = {} as Integration;
   let connection: NativeConnection | undefined;
   let running: Promise<void> | undefined;
@@ -39,7 +40,7 @@ export function useIntegration(options: { worker?: boolean } = {}): Integration 
       connection = await NativeConnection.connect({ address: inject('temporalAddress') });
       ctx.worker = await buildWorker({
         connection, namespace: 'default', taskQueue: ctx.taskQueue, database: ctx.database,
-        workflowBundlePath: inject('workflowBundlePath'),
+        workflowBundlePath: inject('workflowBundlePath'), mail: options.mail?.(),
       });
       running = ctx.worker.run();
     }

@@ -13,6 +13,8 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { freePort, startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
 import { bundleWorkflows } from '../lib/workflow-bundle';
 
+// BENCH_WORKER_OPTIONS: extra Worker options as JSON, for trying tunings (poller behaviour, eager dispatch...).
+const workerTuning = JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as Record<string, unknown>;
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 export interface OverheadResult {
@@ -27,7 +29,7 @@ export async function measureActivityOverhead(address: string, count: number): P
   const taskQueue = `bench-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address });
   const bundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/noop.ts', import.meta.url)));
-  const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { noop: async () => {} } });
+  const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { noop: async () => {} }, ...workerTuning });
   const client = new Client({ connection: await Connection.connect({ address }) });
   try {
     const history = await worker.runUntil(async () => {

@@ -9,17 +9,9 @@ import {
   type AllocationRule,
   type Owner,
 } from '../../domain/allocation';
-import { DomainError } from '../../domain/errors';
 import { formatPlain, money, sumMoney } from '../../domain/money';
+import { codeOf } from '../helpers/domain-errors';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof DomainError ? error.code : 'not a DomainError';
-  }
-  return undefined;
-}
 
 const owners: Owner[] = [
   { id: 'org', kind: 'organisation', parentId: null },

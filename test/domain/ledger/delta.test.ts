@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../domain/errors';
 import {
   balanceOf,
   balances,
@@ -14,6 +13,7 @@ import {
   type PostingLine,
 } from '../../../domain/ledger';
 import { ZERO, formatPlain, money } from '../../../domain/money';
+import { codeOf } from '../../helpers/domain-errors';
 
 const unbilled: LedgerAccount = { kind: 'unbilled', owner: 'acc-1' };
 const revenue: LedgerAccount = { kind: 'revenue', owner: 'acc-1' };
@@ -28,14 +28,6 @@ function charge(recordId: string, amount: string, attributes: Record<string, str
   };
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof DomainError ? error.code : 'not a DomainError';
-  }
-  return undefined;
-}
 
 describe('posting validation', () => {
   const line = (side: 'debit' | 'credit', amount: string, account = unbilled): PostingLine => ({ account, side, amount });

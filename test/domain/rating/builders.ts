@@ -1,5 +1,5 @@
 // Test builders: a valid plan, rate or record with only what a test cares about spelled out.
-import { parseRatePlan, type Rate, type RatePlan, type RatingContext, type UsageRecord } from '../../../domain/rating/index';
+import { parseRatePlan, type Rate, type RatedRecord, type RatePlan, type RatingContext, type RatingResult, type UsageRecord } from '../../../domain/rating/index';
 
 export function aRate(overrides: Partial<Rate> = {}): Rate {
   return { id: 'voice', usageType: 'voice', unit: 'minute', price: '0.10', ...overrides };
@@ -23,4 +23,10 @@ export function aRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
 
 export function aContext(plans: RatePlan | RatePlan[], overrides: Partial<RatingContext> = {}): RatingContext {
   return { plans: Array.isArray(plans) ? plans : [plans], asOf: '2024-04-01T00:00:00Z', timeZone: 'UTC', ...overrides };
+}
+
+/** The result as a rated record; fails the test with the result when it is not. */
+export function rated(result: RatingResult): RatedRecord {
+  if (result.status !== 'rated') throw new Error(`expected a rated record, got ${JSON.stringify(result)}`);
+  return result;
 }

@@ -8,12 +8,8 @@ import {
   type TimeTracePiece,
   type UsageRecord,
 } from '../../../domain/rating/index';
-import { aContext, aRate, aRatePlan, aRecord } from './builders';
+import { aContext, aRate, aRatePlan, aRecord, rated } from './builders';
 
-function rated(result: RatingResult): RatedRecord {
-  if (result.status !== 'rated') throw new Error(`expected a rated record, got ${JSON.stringify(result)}`);
-  return result;
-}
 
 const timePieces = (result: RatedRecord) => result.trace.pieces as TimeTracePiece[];
 const piecesSummary = (result: RatedRecord) => timePieces(result).map((piece) => [piece.rate.rateId, piece.durationSeconds, piece.billedSeconds, piece.amount]);

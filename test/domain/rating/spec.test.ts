@@ -10,16 +10,12 @@ import {
   resolvePlanAssignment,
   resolveRatingPlans,
   type PlanAssignment,
-  type RatedRecord,
   type RatePlan,
   type RatingResult,
   type UsageRecord,
 } from '../../../domain/rating/index';
+import { rated } from './builders';
 
-function rated(result: RatingResult): RatedRecord {
-  if (result.status !== 'rated') throw new Error(`expected a rated record, got ${JSON.stringify(result)}`);
-  return result;
-}
 
 const context = (plans: RatePlan[], overrides: Array<{ planId: string; rateId: string; price: string }> = []) => ({
   plans,

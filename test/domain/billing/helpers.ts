@@ -1,14 +1,6 @@
-import { DomainError } from '../../../domain/errors';
 import type { RecordBilling } from '../../../domain/billing';
 
-export function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof DomainError ? error.code : 'not a DomainError';
-  }
-  return undefined;
-}
+export { codeOf } from '../../helpers/domain-errors';
 
 /** A rated, posted, billable record worth 10.00 unless overridden. */
 export function aRecord(overrides: Partial<RecordBilling> = {}): RecordBilling {

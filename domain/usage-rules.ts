@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { money } from './money';
 
 // A provider's usage rule for a product (our answer to SPEC open question 6): a file is accepted
 // automatically when auto-accept is on and every limit that is set holds; otherwise it waits for a
@@ -28,7 +28,7 @@ const DAY_MS = 86_400_000;
 
 export function evaluateUsageRule(rule: UsageRule | null, totals: FileTotals, asOf: string): RuleOutcome {
   if (!rule?.autoAccept) return { accept: false, reason: 'no automatic acceptance rule' };
-  if (rule.maxTotalAmount !== null && !new Decimal(totals.totalAmount).lessThan(rule.maxTotalAmount)) {
+  if (rule.maxTotalAmount !== null && !money(totals.totalAmount).lessThan(rule.maxTotalAmount)) {
     return { accept: false, reason: `total amount ${totals.totalAmount} is not below ${rule.maxTotalAmount}` };
   }
   if (rule.maxRecords !== null && totals.recordCount >= rule.maxRecords) {

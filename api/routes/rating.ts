@@ -109,7 +109,9 @@ export function ratingRoutes(deps: ApiDeps) {
       const byAccount = new Map<string, Array<{ record: UsageRecord; result: RatingResult }>>();
       records.forEach((record, i) => {
         const key = record.subscription ?? record.account ?? '';
-        byAccount.set(key, [...(byAccount.get(key) ?? []), { record, result: results[i]! }]);
+        const items = byAccount.get(key) ?? [];
+        items.push({ record, result: results[i]! });
+        byAccount.set(key, items);
       });
       const periodCharges = [...byAccount].map(([account, items]) => ({ account, ...computePeriodCharges({ plans, items, period: body.period }) }));
       return c.json({ asOf, timeZone: body.timeZone, plans: plans.map((p) => ({ id: p.id, version: p.version })), results, periodCharges }, 200);

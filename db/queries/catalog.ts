@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { and, asc, eq, or } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Caller } from '../../domain/access';
 import type { DbOrTx } from '../client';
 import { assets, contracts, items, products, usageRules } from '../schema';
@@ -78,5 +78,3 @@ export async function upsertUsageRule(db: DbOrTx, rule: typeof usageRules.$infer
 export const findUsageRule = async (db: DbOrTx, productId: string, providerId: string) =>
   (await db.select().from(usageRules).where(and(eq(usageRules.productId, productId), eq(usageRules.providerId, providerId))))[0];
 
-export const findAssetByAnyId = (db: DbOrTx, id: string) =>
-  db.select().from(assets).where(or(eq(assets.id, id), eq(assets.externalId, id)));

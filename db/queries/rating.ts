@@ -112,23 +112,24 @@ export type PlanSource = { plan: RatePlan } | { planId: string; version?: number
  * Throws NOT_FOUND for an unknown stored plan and VALIDATION_FAILED for a broken chain.
  */
 export async function loadPlanChain(db: DbOrTx, source: PlanSource, asOf: string): Promise<RatePlan[]> {
-  const stored = (await listPlanVersions(db)).map((row) => row.definition);
+  // Every stored version, read only when a lookup needs it (an inline plan without parent needs none).
+  const allVersions = async () => (await listPlanVersions(db)).map((row) => row.definition);
   if ('target' in source) {
     const assignments = (await listAssignments(db)).map(toPlanAssignment);
-    const chain = resolveRatingPlans(assignments, stored, source.target, asOf);
+    const chain = resolveRatingPlans(assignments, await allVersions(), source.target, asOf);
     if (!chain.ok) throw new DomainError(chain.reason, chain.message, { target: source.target });
     return chain.plans;
   }
   let head: RatePlan | null;
   if ('plan' in source) head = source.plan;
   else if (source.version !== undefined) head = (await findPlanVersion(db, source.planId, source.version))?.definition ?? null;
-  else head = resolvePlanVersion(stored, source.planId, asOf);
+  else head = resolvePlanVersion(await allVersions(), source.planId, asOf);
   if (!head) {
     const id = 'plan' in source ? source.plan.id : `${source.planId}${source.version ? ` v${source.version}` : ''}`;
     throw new NotFoundError('Rate plan', id);
   }
   if (!head.parent) return [head];
-  const parents = resolvePlanChain(stored, head.parent.id, asOf);
+  const parents = resolvePlanChain(await allVersions(), head.parent.id, asOf);
   if (!parents.ok) {
     throw new ValidationError(`plan ${head.id}: ${parents.message}`, [{ path: '$.parent.id', message: parents.message }]);
   }

@@ -176,6 +176,3 @@ export async function dropOtherUploads(db: DbOrTx, fileId: string, keepUploadNo:
   await db.delete(usageFileUploadChunks).where(and(eq(usageFileUploadChunks.fileId, fileId), sql`${usageFileUploadChunks.uploadNo} < ${keepUploadNo}`));
 }
 
-export const countEvents = (db: DbOrTx, fileId: string) =>
-  db.select({ n: sql<number>`count(*)::int` }).from(usageFileEvents).where(eq(usageFileEvents.fileId, fileId));
-

@@ -5,3 +5,4 @@ export * from './rating';
 export * from './ledger';
 export * from './wallets';
 export * from './allocation';
+export * from './accounts';

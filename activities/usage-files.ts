@@ -2,15 +2,18 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, isNull, sql as dsql } from 'drizzle-orm';
 import { FileFormatError } from '../domain/errors';
-import { checkHeaders, createRowValidator, validateCategories, type ValidationContext } from '../domain/usage-file/validate';
+import { createFastRowValidator } from '../domain/usage-file/fast-row';
+import { checkHeaders, createRowValidator, validateCategories, type RowResult, type UsageRecordDraft, type ValidationContext } from '../domain/usage-file/validate';
 import type { Database } from '../db/client';
 import { findProduct, listAssets, listItems } from '../db/queries/catalog';
 import { copyChunk, errorLine, invalidRecordLine, lastCommittedRow, markDuplicateRecordIds, validRecordLine } from '../db/queries/usage-records';
-import { dropOtherUploads, findUpload, findUsageFile, recordTransition, uploadBuffer, uploadBytes, type TransitionRecord } from '../db/queries/usage-files';
+import { dropOtherUploads, findUpload, findUsageFile, recordTransition, uploadBuffer, uploadBytes, uploadChunks, type TransitionRecord } from '../db/queries/usage-files';
 import { items, usageFileCategories, usageRecordErrors, usageRecords } from '../db/schema';
-import { openCsv } from '../lib/spreadsheet/csv-reader';
+import { csvRangeRecords, openCsv } from '../lib/spreadsheet/csv-reader';
+import { rangeBytes, splitCsv, type CsvRange } from '../lib/spreadsheet/csv-ranges';
+import { DEFAULT_LIMITS } from '../lib/spreadsheet/limits';
 import { openUsageXlsx } from '../lib/spreadsheet/xlsx-reader';
-import type { SheetReader } from '../lib/spreadsheet/sheet-row';
+import { toCells, type SheetReader } from '../lib/spreadsheet/sheet-row';
 
 export interface ProcessUploadInput {
   fileId: string;
@@ -31,7 +34,23 @@ export interface ProcessUploadResult {
   duplicatesPossible?: boolean;
 }
 
+/** A whole-file refusal found in a range, for the workflow to record once (the first range's). */
+export interface FileRefusal { row: number; column: string; code: string; message: string }
+
+export interface PlanUploadResult {
+  /** Byte ranges to process in parallel; null: process the upload in one pass (processUpload). */
+  ranges: CsvRange[] | null;
+  recordIdColumn: string;
+  refused: { code: string; message: string } | null;
+}
+
+export interface ProcessRangeInput extends ProcessUploadInput {
+  range: CsvRange;
+}
+
 const DEFAULT_CHUNK_ROWS = 50_000;
+/** About 40,000 rows of a typical file: enough ranges to keep Postgres and Node busy together. */
+const DEFAULT_RANGE_BYTES = 4 * 1024 * 1024;
 
 export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
   const loadContext = async (fileId: string, uploadedAt: string, categoryIds: ReadonlySet<string>) => {
@@ -64,6 +83,22 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
     return { rows: 0, recordIdColumn: 'record_id', refused: { code: err.code, message: err.message } };
   };
 
+  const completedUpload = async (fileId: string, uploadNo: number) => {
+    const upload = await findUpload(db, fileId, uploadNo);
+    if (!upload?.completedAt) throw ApplicationFailure.nonRetryable(`upload ${uploadNo} of ${fileId} is not complete`, 'NOT_FOUND');
+    return upload;
+  };
+
+  /** The validation context, and the records header row's errors (stored: they refuse the upload). */
+  const checkRecordsHeader = async (input: ProcessUploadInput, records: SheetReader, categoryIds: ReadonlySet<string>) => {
+    const context = await loadContext(input.fileId, input.uploadedAt, categoryIds);
+    const recordIdColumn = records.headers.includes('usage_record_id') && !records.headers.includes('record_id') ? 'usage_record_id' : 'record_id';
+    const headerErrors = checkHeaders(records.headers, context.schema, context.capabilities, records.headerRowNumber);
+    if (headerErrors.length === 0) return { context, recordIdColumn, refused: null };
+    await storeErrors(input.fileId, input.uploadNo, 'records', headerErrors);
+    return { context, recordIdColumn, refused: { code: 'MISSING_COLUMN', message: headerErrors.map((e) => e.message).join('; ') } };
+  };
+
   return {
     /** Idempotent: keyed on (file id, seq); a retry records nothing twice. */
     async recordFileTransition(t: TransitionRecord): Promise<{ applied: boolean }> {
@@ -77,8 +112,7 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
      */
     async processUpload(input: ProcessUploadInput): Promise<ProcessUploadResult> {
       const { fileId, uploadNo } = input;
-      const upload = await findUpload(db, fileId, uploadNo);
-      if (!upload?.completedAt) throw ApplicationFailure.nonRetryable(`upload ${uploadNo} of ${fileId} is not complete`, 'NOT_FOUND');
+      const upload = await completedUpload(fileId, uploadNo);
       const resumeAfter = await lastCommittedRow(sql, fileId, uploadNo);
       try {
         let records: SheetReader;
@@ -99,18 +133,72 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
         } else {
           records = await openCsv(uploadBytes(db, fileId, uploadNo));
         }
-        const context = await loadContext(fileId, input.uploadedAt, categoryIds);
-        const recordIdColumn = records.headers.includes('usage_record_id') && !records.headers.includes('record_id') ? 'usage_record_id' : 'record_id';
-        const headerErrors = checkHeaders(records.headers, context.schema, context.capabilities, records.headerRowNumber);
-        if (headerErrors.length > 0) {
-          await storeErrors(fileId, uploadNo, 'records', headerErrors);
-          return { rows: 0, recordIdColumn, refused: { code: 'MISSING_COLUMN', message: headerErrors.map((e) => e.message).join('; ') } };
-        }
-        const { rows, duplicatesPossible } = await landRows(records, context, input, resumeAfter, recordIdColumn);
-        return { rows, recordIdColumn, refused: null, duplicatesPossible };
+        const header = await checkRecordsHeader(input, records, categoryIds);
+        if (header.refused) return { rows: 0, recordIdColumn: header.recordIdColumn, refused: header.refused };
+        const { rows, duplicatesPossible } = await landRows(records, header.context, input, resumeAfter, header.recordIdColumn);
+        return { rows, recordIdColumn: header.recordIdColumn, refused: null, duplicatesPossible };
       } catch (err) {
         if (err instanceof FileFormatError) return refuse(input, err);
         throw err;
+      }
+    },
+
+    /**
+     * Checks a CSV upload's header row and splits the file into byte ranges on record boundaries
+     * (lib/spreadsheet/csv-ranges) for processCsvRange. An XLSX file, or a CSV that cannot be split
+     * safely, gets no ranges: processUpload reads it in one pass. Writes only a refusal's errors.
+     */
+    async planUpload(input: ProcessUploadInput & { rangeBytes: number }): Promise<PlanUploadResult> {
+      const { fileId, uploadNo } = input;
+      if ((await completedUpload(fileId, uploadNo)).format !== 'csv') return { ranges: null, recordIdColumn: 'record_id', refused: null };
+      try {
+        const header = await checkRecordsHeader(input, await openCsv(uploadBytes(db, fileId, uploadNo, { batch: 1 })), new Set());
+        if (header.refused) return { ranges: null, recordIdColumn: header.recordIdColumn, refused: header.refused };
+        const ranges = await splitCsv(uploadBytes(db, fileId, uploadNo), input.rangeBytes > 0 ? input.rangeBytes : DEFAULT_RANGE_BYTES, DEFAULT_LIMITS.maxRows);
+        return { ranges: ranges ?? null, recordIdColumn: header.recordIdColumn, refused: null };
+      } catch (err) {
+        if (!(err instanceof FileFormatError)) throw err;
+        const refused = await refuse(input, err);
+        return { ranges: null, recordIdColumn: refused.recordIdColumn, refused: refused.refused };
+      }
+    },
+
+    /**
+     * Validates and lands the rows of one range of a CSV upload, like processUpload: COPY in
+     * chunks, each a transaction; a retry resumes after the last row of the range the database
+     * holds. Common rows take the fast path (domain/usage-file/fast-row), the others the full
+     * validator. A whole-file fault is returned, not recorded: the workflow records the first one.
+     */
+    async processCsvRange(input: ProcessRangeInput): Promise<{ rows: number; refused: FileRefusal | null }> {
+      const { fileId, uploadNo, range } = input;
+      await completedUpload(fileId, uploadNo);
+      const resumeAfter = await lastCommittedRow(sql, fileId, uploadNo, { from: range.firstRow, to: range.endRow });
+      try {
+        const records = await openCsv(uploadBytes(db, fileId, uploadNo, { batch: 1 }));
+        const header = await checkRecordsHeader(input, records, new Set());
+        if (header.refused) throw ApplicationFailure.nonRetryable(`upload ${uploadNo} of ${fileId}: ${header.refused.message}`, 'ILLEGAL_TRANSITION');
+        const fast = createFastRowValidator(records.headers, header.context);
+        const validate = createRowValidator(header.context);
+        const writer = chunkWriter(input, Math.max(resumeAfter, range.firstRow - 1));
+        const activity = Context.current();
+        const bytes = rangeBytes(uploadChunks(db, fileId, uploadNo, { from: range.from.chunk, to: range.to.chunk, batch: 2 }), range);
+        let rows = 0;
+        for await (const batch of csvRangeRecords(bytes, range, records.headerRowNumber)) {
+          for (const { rowNumber, fields } of batch) {
+            rows++;
+            if (rowNumber <= resumeAfter) continue;
+            const record = fast?.(fields, rowNumber);
+            const full = record ? undefined : validate({ rowNumber, cells: toCells(records.headers, fields, rowNumber) });
+            if (writer.add(rowNumber, record ?? full!, () => fields[records.headers.indexOf(header.recordIdColumn)] ?? '')) await writer.flush();
+          }
+          activity.heartbeat();
+        }
+        await writer.close();
+        return { rows, refused: null };
+      } catch (err) {
+        if (!(err instanceof FileFormatError)) throw err;
+        const { row = 0, column = '' } = err.location;
+        return { rows: 0, refused: { row, column, code: err.code, message: err.message } };
       }
     },
 
@@ -124,8 +212,9 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
      * records go), dynamic items of a valid file are created, and the file turns ready or invalid.
      * Keyed on the event (file id, seq) like every transition.
      */
-    async completeProcessing(input: { transition: Omit<TransitionRecord, 'toStatus' | 'action'>; uploadNo: number; refused: string | null }) {
+    async completeProcessing(input: { transition: Omit<TransitionRecord, 'toStatus' | 'action'>; uploadNo: number; refused: string | null; fileError?: FileRefusal | null }) {
       const { fileId } = input.transition;
+      if (input.fileError) await storeErrors(fileId, input.uploadNo, 'file', [input.fileError]);
       const [bad] = await sql<Array<{ invalid: number; errors: number }>>`
         select (select count(*) from usage_records where file_id = ${fileId} and upload_no = ${input.uploadNo} and status = 'invalid')::int as invalid,
                (select count(*) from usage_record_errors where file_id = ${fileId} and upload_no = ${input.uploadNo})::int as errors`;
@@ -145,26 +234,9 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
   };
 
   async function landRows(records: SheetReader, context: ValidationContext, input: ProcessUploadInput, resumeAfter: number, recordIdColumn: string) {
-    const { fileId, uploadNo } = input;
-    const chunkRows = input.chunkRows > 0 ? input.chunkRows : DEFAULT_CHUNK_ROWS;
     const validate = createRowValidator(context);
-    let recordLines: string[] = [];
-    let errorLines: string[] = [];
+    const writer = chunkWriter(input, resumeAfter);
     let rows = 0;
-    let lastRow = resumeAfter;
-    const activity = Context.current();
-    // One chunk is written while the next is parsed and validated (Postgres and Node on two cores);
-    // chunks still commit in row order, so "resume after the last committed row" stays exact.
-    let inFlight: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      if (recordLines.length === 0) return;
-      const [chunkRecords, chunkErrors, upTo] = [recordLines, errorLines, lastRow];
-      recordLines = [];
-      errorLines = [];
-      await inFlight;
-      inFlight = copyChunk(sql, chunkRecords, chunkErrors).then(() => activity.heartbeat({ lastRow: upTo }));
-      inFlight.catch(() => {}); // awaited at the next flush; never an unhandled rejection meanwhile
-    };
     // Repeated record ids are seen here when the whole upload is read in this attempt; a resumed
     // attempt leaves them to the set-based check.
     const seen: Set<string> | null = resumeAfter === 0 ? new Set() : null;
@@ -177,19 +249,52 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
         if (seen.has(id)) repeated = true;
         else seen.add(id);
       }
-      const result = validate(row);
-      if (result.ok) {
-        recordLines.push(validRecordLine(fileId, uploadNo, result.record));
-      } else {
-        recordLines.push(invalidRecordLine(fileId, uploadNo, row.rowNumber, (row.cells[recordIdColumn] ?? '').trim()));
-        for (const e of result.errors) errorLines.push(errorLine(fileId, uploadNo, 'records', e));
-      }
-      lastRow = row.rowNumber;
-      if (recordLines.length >= chunkRows) await flush();
+      if (writer.add(row.rowNumber, validate(row), () => row.cells[recordIdColumn] ?? '')) await writer.flush();
     }
-    await flush();
-    await inFlight;
+    await writer.close();
     return { rows, duplicatesPossible: seen === null || repeated };
+  }
+
+  /**
+   * Collects COPY lines of validated rows and commits them a chunk at a time. One chunk is written
+   * while the next is validated (Postgres and Node on two cores); chunks still commit in row
+   * order, so "resume after the last committed row" stays exact. Heartbeats the last committed row.
+   */
+  function chunkWriter(input: ProcessUploadInput, committedRow: number) {
+    const { fileId, uploadNo } = input;
+    const chunkRows = input.chunkRows > 0 ? input.chunkRows : DEFAULT_CHUNK_ROWS;
+    const activity = Context.current();
+    let recordLines: string[] = [];
+    let errorLines: string[] = [];
+    let lastRow = committedRow;
+    let inFlight: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      if (recordLines.length === 0) return;
+      const [chunkRecords, chunkErrors, upTo] = [recordLines, errorLines, lastRow];
+      recordLines = [];
+      errorLines = [];
+      await inFlight;
+      inFlight = copyChunk(sql, chunkRecords, chunkErrors).then(() => activity.heartbeat({ lastRow: upTo }));
+      inFlight.catch(() => {}); // awaited at the next flush; never an unhandled rejection meanwhile
+    };
+    return {
+      /** Adds a row (a fast-path record or a validator's result); true when a chunk is full: flush it. */
+      add(rowNumber: number, result: UsageRecordDraft | RowResult, recordId: () => string): boolean {
+        if (!('ok' in result)) recordLines.push(validRecordLine(fileId, uploadNo, result));
+        else if (result.ok) recordLines.push(validRecordLine(fileId, uploadNo, result.record));
+        else {
+          recordLines.push(invalidRecordLine(fileId, uploadNo, rowNumber, recordId().trim()));
+          for (const e of result.errors) errorLines.push(errorLine(fileId, uploadNo, 'records', e));
+        }
+        lastRow = rowNumber;
+        return recordLines.length >= chunkRows;
+      },
+      flush,
+      async close() {
+        await flush();
+        await inFlight;
+      },
+    };
   }
 }
 

@@ -12,6 +12,8 @@ export interface UsageFileInput {
   seq: number;
   /** Rows per committed chunk while processing (default 50,000; the crash test uses small chunks). */
   chunkRows?: number;
+  /** Bytes per range of a CSV processed in parallel (default 4 MiB; tests use small ranges). */
+  rangeBytes?: number;
 }
 
 export interface Actor { partyId: string; keyId: string }

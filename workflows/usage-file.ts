@@ -1,10 +1,11 @@
 // One usage file's life (SPEC §1.3): people's actions arrive as Updates whose validators refuse an
 // illegal transition before anything is written; each transition is recorded by one activity keyed
 // on (file id, seq), so a retry records it once. The main loop runs the system's steps: processing
-// an upload (resumable, chunked), the usage rule and review mails after submit, a reminder timer,
+// an upload (byte ranges in parallel, each resumable and chunked), the usage rule and review mails after submit, a reminder timer,
 // reconciliation files, and closing the file when its last record closes. Ends on closed or deleted.
 import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { FileRefusal, ProcessRangeInput, ProcessUploadInput } from '../activities/usage-files';
 import { terminalStatuses, type FileAction } from '../domain/file-states';
 import {
   assertRecordsClosable, type CloseRecordsInput, type FileActionInput, type ReconcileInput, type UploadInput, closeRecordsUpdate, fileActionUpdates, nextStatus, personActions, progressQuery, reconcileUpdate,
@@ -17,6 +18,9 @@ const acts = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { m
 const processing = proxyActivities<Activities>({
   startToCloseTimeout: '4h', heartbeatTimeout: '5s', retry: { initialInterval: '500ms', maximumInterval: '5s' },
 });
+
+/** Ranges processed at once: Postgres writes one range while Node validates another. */
+const RANGE_CONCURRENCY = 3;
 
 const now = () => new Date().toISOString();
 const isIllegal = (err: unknown) => err instanceof ApplicationFailure && err.type === 'ILLEGAL_TRANSITION';
@@ -73,15 +77,31 @@ export async function usageFile(input: UsageFileInput): Promise<UsageFileState> 
 
   const processUpload = async ({ uploadNo, uploadedAt }: { uploadNo: number; uploadedAt: string }) => {
     await act('startProcessing', null, `upload ${uploadNo}`);
-    const result = await processing.processUpload({ fileId, uploadNo, uploadedAt, chunkRows: input.chunkRows ?? 0 });
+    const job = { fileId, uploadNo, uploadedAt, chunkRows: input.chunkRows ?? 0 };
+    const plan = await processing.planUpload({ ...job, rangeBytes: input.rangeBytes ?? 0 });
+    const result = plan.refused ? { rows: 0, recordIdColumn: plan.recordIdColumn, refused: plan.refused, fileError: null }
+      : plan.ranges ? await processRanges(job, plan.ranges, plan.recordIdColumn)
+        : { fileError: null, ...await processing.processUpload(job) };
     if (!result.refused && result.duplicatesPossible !== false) await acts.markDuplicates({ fileId, uploadNo, recordIdColumn: result.recordIdColumn });
     await locked(async () => {
       nextStatus(state.status, 'markReady');
       const seq = state.seq + 1;
       const transition = { fileId, seq, fromStatus: state.status, actorPartyId: null, actorKeyId: null, note: result.refused?.message ?? `${result.rows} rows`, at: now() };
-      const done = await acts.completeProcessing({ transition, uploadNo, refused: result.refused?.message ?? null });
+      const done = await acts.completeProcessing({ transition, uploadNo, refused: result.refused?.message ?? null, fileError: result.fileError });
       state = { ...state, status: done.status, seq };
     });
+  };
+
+  // Byte ranges of a CSV, RANGE_CONCURRENCY at a time; the first range that finds a whole-file fault names it.
+  const processRanges = async (job: ProcessUploadInput, ranges: ReadonlyArray<ProcessRangeInput['range']>, recordIdColumn: string) => {
+    const results: Array<{ rows: number; refused: FileRefusal | null }> = [];
+    let next = 0;
+    const runner = async () => {
+      for (let i = next++; i < ranges.length; i = next++) results[i] = await processing.processCsvRange({ ...job, range: ranges[i]! });
+    };
+    await Promise.all(Array.from({ length: Math.min(RANGE_CONCURRENCY, ranges.length) }, runner));
+    const fileError = results.find((r) => r.refused)?.refused ?? null;
+    return { rows: results.reduce((n, r) => n + r.rows, 0), recordIdColumn, refused: fileError, fileError, duplicatesPossible: true };
   };
 
   const afterSubmit = async () => {

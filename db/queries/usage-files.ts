@@ -140,18 +140,25 @@ export async function discardUpload(db: DbOrTx, fileId: string, uploadNo: number
 }
 
 /** The stored bytes of an upload, a few chunks per query, in order. */
-export async function* uploadBytes(db: DbOrTx, fileId: string, uploadNo: number): AsyncGenerator<Uint8Array> {
-  for (let next = 0; ;) {
+/** Stored chunks of an upload in order, `from`..`to` (inclusive) when given, `batch` chunks per query. */
+export async function* uploadChunks(
+  db: DbOrTx, fileId: string, uploadNo: number, { from = 0, to = 2_147_483_647, batch = 4 }: { from?: number; to?: number; batch?: number } = {},
+): AsyncGenerator<{ chunkNo: number; data: Buffer }> {
+  for (let next = from; next <= to;) {
     const rows = await db.select({ chunkNo: usageFileUploadChunks.chunkNo, data: usageFileUploadChunks.data })
       .from(usageFileUploadChunks)
-      .where(and(eq(usageFileUploadChunks.fileId, fileId), eq(usageFileUploadChunks.uploadNo, uploadNo), sql`${usageFileUploadChunks.chunkNo} >= ${next}`))
-      .orderBy(asc(usageFileUploadChunks.chunkNo)).limit(4);
+      .where(and(eq(usageFileUploadChunks.fileId, fileId), eq(usageFileUploadChunks.uploadNo, uploadNo), sql`${usageFileUploadChunks.chunkNo} between ${next} and ${to}`))
+      .orderBy(asc(usageFileUploadChunks.chunkNo)).limit(batch);
     if (rows.length === 0) return;
     for (const r of rows) {
-      yield r.data;
+      yield r;
       next = r.chunkNo + 1;
     }
   }
+}
+
+export async function* uploadBytes(db: DbOrTx, fileId: string, uploadNo: number, options: { batch?: number } = {}): AsyncGenerator<Uint8Array> {
+  for await (const chunk of uploadChunks(db, fileId, uploadNo, options)) yield chunk.data;
 }
 
 export async function uploadBuffer(db: DbOrTx, fileId: string, uploadNo: number): Promise<Buffer> {

@@ -40,10 +40,11 @@ export async function copyChunk(sql: postgres.Sql, recordLines: readonly string[
   });
 }
 
-/** The last row an earlier attempt committed for this upload (0: none). */
-export async function lastCommittedRow(sql: postgres.Sql, fileId: string, uploadNo: number): Promise<number> {
+/** The last row an earlier attempt committed for this upload, among rows `from` ≤ row < `to` (0: none). */
+export async function lastCommittedRow(sql: postgres.Sql, fileId: string, uploadNo: number, { from = 0, to = 2_147_483_647 } = {}): Promise<number> {
   const [row] = await sql<Array<{ n: number }>>`
-    select coalesce(max(row_no), 0)::int as n from usage_records where file_id = ${fileId} and upload_no = ${uploadNo}`;
+    select coalesce(max(row_no), 0)::int as n from usage_records
+    where file_id = ${fileId} and upload_no = ${uploadNo} and row_no >= ${from} and row_no < ${to}`;
   return row!.n;
 }
 

@@ -9,6 +9,11 @@ const HTML_TAG = /<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>|<!--/;
 // One scan answers for almost every cell: nothing outside printable ASCII and no `<` at all.
 const SUSPECT = /[^\t\n\r\x20-\x3B\x3D-\x7E]/;
 
+/** False for almost every acceptable cell: nothing outside printable ASCII and no `<`. */
+export function isSuspectText(text: string): boolean {
+  return SUSPECT.test(text);
+}
+
 /** Why a text cell is refused, or undefined when it is acceptable. */
 export function forbiddenTextReason(text: string): string | undefined {
   if (!SUSPECT.test(text)) return undefined;

@@ -48,12 +48,17 @@ export class CsvRecordParser {
   private pending = '';
   /** Length of `pending` when it was last scanned (it has grown since if scanning was deferred). */
   private scannedPendingLength = 0;
-  private nextRowNumber = 1;
-  private started = false;
+  private nextRowNumber: number;
+  /** Past the file's first character (where a byte-order mark is dropped). */
+  private started: boolean;
   /** Column of the quoted value the last chunk ended in, if it did: the likely culprit of a runaway row. */
   private openQuoteColumn: string | undefined;
 
-  constructor(private readonly limits: SpreadsheetLimits) {}
+  /** `firstRowNumber` > 1: the text starts at that record, inside the file (a range read on its own). */
+  constructor(private readonly limits: SpreadsheetLimits, firstRowNumber = 1) {
+    this.nextRowNumber = firstRowNumber;
+    this.started = firstRowNumber > 1;
+  }
 
   /** Row number of the record being scanned (the one the next byte belongs to). */
   get currentRowNumber(): number {

@@ -1,4 +1,5 @@
 import { CsvRecordParser, type CsvRecord } from './csv-parser';
+export type { CsvRecord } from './csv-parser';
 import { formatError } from './format-error';
 import { resolveLimits, type SpreadsheetLimits } from './limits';
 import { checkRowCount, isBlankRow, readHeaders, toCells, type SheetReader, type SheetRow } from './sheet-row';
@@ -55,11 +56,27 @@ async function* dataRows(
   }
 }
 
-/** Records of the whole source, one batch per decoded slice. */
-async function* csvRecordBatches(source: ByteSource, limits: SpreadsheetLimits): AsyncGenerator<CsvRecord[]> {
+/**
+ * The data records of one range of a CSV (lib/spreadsheet/csv-ranges), in batches, fields as read:
+ * records up to the header row and blank records are left out. Row numbers and byte offsets in
+ * errors are those of the whole file.
+ */
+export async function* csvRangeRecords(
+  source: ByteSource,
+  range: { readonly firstRow: number; readonly fromByte: number },
+  headerRowNumber: number,
+  limits: Partial<SpreadsheetLimits> = {},
+): AsyncGenerator<CsvRecord[]> {
+  for await (const batch of csvRecordBatches(source, resolveLimits(limits), range)) {
+    yield batch.filter((r) => r.rowNumber > headerRowNumber && !isBlankRow(r.fields));
+  }
+}
+
+/** Records of the source (the whole file, or a range starting at `start`), one batch per decoded slice. */
+async function* csvRecordBatches(source: ByteSource, limits: SpreadsheetLimits, start = { firstRow: 1, fromByte: 0 }): AsyncGenerator<CsvRecord[]> {
   if (source instanceof Uint8Array) checkSize(source.byteLength, limits);
-  const decoder = new StrictUtf8Decoder();
-  const parser = new CsvRecordParser(limits);
+  const decoder = new StrictUtf8Decoder(start.fromByte);
+  const parser = new CsvRecordParser(limits, start.firstRow);
   let totalBytes = 0;
   for await (const slice of slices(source)) {
     totalBytes += slice.byteLength;

@@ -12,8 +12,13 @@ export interface DecodedChunk {
 export class StrictUtf8Decoder {
   private carry: Uint8Array = new Uint8Array(0);
   /** Absolute offset of carry[0] in the whole stream. */
-  private carryOffset = 0;
+  private carryOffset: number;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+  /** `startOffset`: where the first chunk is in the whole file (a range read on its own). */
+  constructor(startOffset = 0) {
+    this.carryOffset = startOffset;
+  }
 
   /** Decodes the next chunk; with `final` an incomplete trailing character is an error. */
   decode(chunk: Uint8Array, final: boolean): DecodedChunk {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
+import type { PlanUploadResult } from '../../activities/usage-files';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { completeUpload, findUsageFile, insertUpload, insertUploadChunk, insertUsageFile, listUsageFileEvents } from '../../db/queries/usage-files';
 import { newUsageFileId } from '../../lib/ids';
@@ -32,7 +33,7 @@ describe('recordFileTransition', () => {
 });
 
 describe('processing activities are idempotent and resume from the database', () => {
-  async function storedUpload(rows: number) {
+  async function storedUpload(rows: number, chunkBytes = Infinity) {
     const c = await aCatalog(ctx.database.db);
     const fileId = newUsageFileId();
     await insertUsageFile(ctx.database.db, {
@@ -41,7 +42,7 @@ describe('processing activities are idempotent and resume from the database', ()
     });
     const uploadNo = await insertUpload(ctx.database.db, fileId, 'csv', c.vendor.party.id);
     const csv = Buffer.from(usageCsv(Array.from({ length: rows }, (_, i) => aUsageRow(c, i, i === 3 ? { quantity: 'x' } : {}))));
-    await insertUploadChunk(ctx.database.db, fileId, uploadNo, 0, csv);
+    for (let at = 0, n = 0; at < csv.byteLength; at += chunkBytes, n++) await insertUploadChunk(ctx.database.db, fileId, uploadNo, n, csv.subarray(at, at + chunkBytes));
     await completeUpload(ctx.database.db, fileId, uploadNo, csv.byteLength, 'csv');
     return { c, fileId, uploadNo };
   }
@@ -91,5 +92,33 @@ describe('processing activities are idempotent and resume from the database', ()
     expect(second).toEqual(first);
     expect(await listUsageFileEvents(ctx.database.db, fileId)).toHaveLength(1);
     expect(await findUsageFile(ctx.database.db, fileId)).toMatchObject({ status: 'invalid', currentUploadNo: uploadNo });
+  });
+
+  it('planUpload splits a CSV into ranges that processCsvRange lands like one pass, once, resuming after a crash', async () => {
+    const { fileId, uploadNo } = await storedUpload(300, 1000);
+    const activities = createActivities({ database: ctx.database });
+    const env = new MockActivityEnvironment();
+    const plan: PlanUploadResult = await env.run(activities.planUpload, { ...input(fileId, uploadNo), rangeBytes: 2000 });
+    expect(plan.refused).toBeNull();
+    expect(plan.ranges!.length).toBeGreaterThan(5);
+    const results: Array<{ rows: number; refused: unknown }> = [];
+    for (const range of plan.ranges!) results.push(await env.run(activities.processCsvRange, { ...input(fileId, uploadNo), range }));
+    expect(results.reduce((n, r) => n + r.rows, 0)).toBe(300);
+    expect(results.every((r) => r.refused === null)).toBe(true);
+    const ranged = await rowsOf(fileId);
+
+    // The same bytes read in one pass store the same rows.
+    const again = await storedUpload(300);
+    await env.run(activities.processUpload, input(again.fileId, again.uploadNo));
+    expect(await rowsOf(again.fileId)).toEqual(ranged);
+
+    // A retry of a range that committed changes nothing; one that died half-way lands the rest.
+    const middle = plan.ranges![3]!;
+    await env.run(activities.processCsvRange, { ...input(fileId, uploadNo), range: middle });
+    await ctx.database.sql`delete from usage_records where file_id = ${fileId} and row_no >= ${middle.firstRow + 7}`;
+    for (const range of plan.ranges!.slice(3)) await env.run(activities.processCsvRange, { ...input(fileId, uploadNo), range });
+    expect(await rowsOf(fileId)).toEqual(ranged);
+    const [errors] = await ctx.database.sql`select count(*)::int as n from usage_record_errors where file_id = ${fileId}`;
+    expect(errors!.n).toBe(1);
   });
 });

@@ -48,7 +48,7 @@ export interface ProcessRangeInput extends ProcessUploadInput {
   range: CsvRange;
 }
 
-const DEFAULT_CHUNK_ROWS = 50_000;
+const DEFAULT_CHUNK_ROWS = 10_000;
 /** About 40,000 rows of a typical file: enough ranges to keep Postgres and Node busy together. */
 const DEFAULT_RANGE_BYTES = 4 * 1024 * 1024;
 

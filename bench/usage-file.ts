@@ -2,7 +2,7 @@
 // processed by the workflow's activity in chunks with COPY), beside a baseline measured in the same
 // run: Postgres' own COPY of the same CSV into a table with the file's columns and the same kind of
 // key (one sequential primary key). Also prints the workflow's history length and largest payload.
-// Run: npm run bench:usage-file [-- --records N --chunk-rows N]
+// Run: npm run bench:usage-file [-- --records N --chunk-rows N (0: the activity's default)]
 // Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,7 @@ import { buildWorker } from '../worker';
 import { usageFileWorkflowId } from '../workflows/shared';
 import { usageFile } from '../workflows/usage-file';
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, 'chunk-rows': { type: 'string', default: '50000' } } });
+const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, 'chunk-rows': { type: 'string', default: '0' } } });
 const recordCount = Number.parseInt(values.records, 10);
 const chunkRows = Number.parseInt(values['chunk-rows'], 10);
 const say = (line: string) => console.log(line);
@@ -112,7 +112,7 @@ async function main() {
     const baselineRate = baselineRows / baselineSeconds;
     say('');
     say(`baseline  COPY of the CSV into a table with its columns + PK: ${baselineRows.toLocaleString('en')} rows in ${baselineSeconds.toFixed(2)} s = ${Math.round(baselineRate).toLocaleString('en')} rows/s`);
-    say(`meterflow upload → ready (stream to Postgres, parse, validate, COPY in chunks of ${chunkRows.toLocaleString('en')}): ${stored.toLocaleString('en')} records in ${seconds.toFixed(2)} s (upload ${uploadedSeconds.toFixed(2)} s) = ${Math.round(rate).toLocaleString('en')} records/s`);
+    say(`meterflow upload → ready (stream to Postgres, parse, validate, COPY in chunks of ${chunkRows > 0 ? chunkRows.toLocaleString('en') : 'the default size'}): ${stored.toLocaleString('en')} records in ${seconds.toFixed(2)} s (upload ${uploadedSeconds.toFixed(2)} s) = ${Math.round(rate).toLocaleString('en')} records/s`);
     say(`ratio     ${(rate / baselineRate).toFixed(2)} of the baseline (target ≥ 0.70, ambition 0.90)`);
     say(`workflow  history ${events.length} events (limit 10,240); largest payload ${largest.toLocaleString('en')} bytes (limit 262,144)`);
   } finally {

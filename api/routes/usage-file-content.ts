@@ -52,28 +52,44 @@ async function bodyBytes(request: Request, field: string, maxBytes: number): Pro
   return req.body as unknown as AsyncIterable<Uint8Array>;
 }
 
-/** Stores bytes in chunks of 1 MiB; refuses (FILE_TOO_LARGE) as soon as the limit is passed. */
+/**
+ * Stores bytes in chunks of 1 MiB (the last one smaller), one insert in flight while the next chunk arrives; refuses
+ * (FILE_TOO_LARGE) as soon as the limit is passed.
+ */
 async function storeUpload(deps: ApiDeps, fileId: string, uploadNo: number, source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number) {
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let total = 0;
   let chunkNo = 0;
   let head = new Uint8Array(0);
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (pendingBytes === 0) return;
-    await insertUploadChunk(deps.database.db, fileId, uploadNo, chunkNo++, Buffer.concat(pending));
+    const insert = insertUploadChunk(deps.database.db, fileId, uploadNo, chunkNo++, Buffer.concat(pending));
     pending = [];
     pendingBytes = 0;
+    await inFlight;
+    inFlight = insert;
+    inFlight.catch(() => {}); // awaited at the next flush; never an unhandled rejection meanwhile
   };
   for await (const part of source) {
     total += part.byteLength;
-    if (total > maxBytes) throw new FileFormatError('FILE_TOO_LARGE', `The file is larger than ${maxBytes} bytes`, { byteOffset: maxBytes });
+    if (total > maxBytes) {
+      await inFlight;
+      throw new FileFormatError('FILE_TOO_LARGE', `The file is larger than ${maxBytes} bytes`, { byteOffset: maxBytes });
+    }
     if (head.byteLength < 4) head = Buffer.concat([head, part.subarray(0, 4)]);
-    pending.push(part);
-    pendingBytes += part.byteLength;
-    if (pendingBytes >= CHUNK_BYTES) await flush();
+    // A large part (a body given whole) is cut, so that a range of the file reads only its chunks.
+    for (let at = 0; at < part.byteLength;) {
+      const piece = part.subarray(at, at + CHUNK_BYTES - pendingBytes);
+      pending.push(piece);
+      pendingBytes += piece.byteLength;
+      at += piece.byteLength;
+      if (pendingBytes >= CHUNK_BYTES) await flush();
+    }
   }
   await flush();
+  await inFlight;
   const format: 'csv' | 'xlsx' = head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4 ? 'xlsx' : 'csv';
   return { total, format };
 }
@@ -81,7 +97,7 @@ async function storeUpload(deps: ApiDeps, fileId: string, uploadNo: number, sour
 /** Refuses a file that cannot be read at all before anything changes: zip checks, sheets, header row. */
 async function precheck(deps: ApiDeps, fileId: string, uploadNo: number, format: 'csv' | 'xlsx') {
   if (format === 'xlsx') await openUsageXlsx(await uploadBuffer(deps.database.db, fileId, uploadNo));
-  else await openCsv(uploadBytes(deps.database.db, fileId, uploadNo));
+  else await openCsv(uploadBytes(deps.database.db, fileId, uploadNo, { batch: 1 }));
 }
 
 export function usageFileContentRoutes(deps: ApiDeps) {

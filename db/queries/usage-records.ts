@@ -16,12 +16,10 @@ const ERROR_COLUMNS = 'file_id, upload_no, sheet, row, "column", code, message';
 export function validRecordLine(fileId: string, uploadNo: number, r: UsageRecordDraft): string {
   const item = r.item;
   const dynamic = item.kind === 'dynamic';
-  return [
-    copyText(fileId), String(uploadNo), String(r.rowNumber), copyText(r.recordId), 'valid', copyText(r.note),
-    dynamic ? NULL : copyText(item.id), copyText(item.mpn), dynamic ? copyText(item.name) : NULL, dynamic ? copyText(item.unit) : NULL,
-    copyText(item.precision), copyText(r.assetId), r.quantity, r.amount ?? NULL, r.startAt, r.endAt,
-    r.tier === null ? NULL : String(r.tier), copyText(r.categoryId), r.params.length === 0 ? NULL : copyText(JSON.stringify(r.params)),
-  ].join('\t') + '\n';
+  // One template rather than an array join: this runs once per row of files of millions of rows.
+  return `${copyText(fileId)}\t${uploadNo}\t${r.rowNumber}\t${copyText(r.recordId)}\tvalid\t${copyText(r.note)}\t${dynamic ? NULL : copyText(item.id)}\t${copyText(item.mpn)}\t`
+    + `${dynamic ? copyText(item.name) : NULL}\t${dynamic ? copyText(item.unit) : NULL}\t${item.precision}\t${copyText(r.assetId)}\t${r.quantity}\t${r.amount ?? NULL}\t`
+    + `${r.startAt}\t${r.endAt}\t${r.tier === null ? NULL : r.tier}\t${copyText(r.categoryId)}\t${r.params.length === 0 ? NULL : copyText(JSON.stringify(r.params))}\n`;
 }
 
 export function invalidRecordLine(fileId: string, uploadNo: number, rowNo: number, recordId: string): string {

@@ -79,7 +79,7 @@ describe('crash test', () => {
       expect(JSON.stringify(a)).toBe(JSON.stringify(b));
       const history = await ctx.temporal.workflow.getHandle(usageFileWorkflowId(crashed)).fetchHistory();
       const attempts = history.events!.flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
-      console.log(`crash test: ${history.events!.length} history events; processUpload attempts up to ${Math.max(...attempts)}`);
+      console.log(`crash test: ${history.events!.length} history events; processing activities needed up to ${Math.max(...attempts)} attempts`);
     } finally {
       await worker.kill();
     }

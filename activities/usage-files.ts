@@ -222,12 +222,14 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
       const toStatus = invalid ? 'invalid' as const : 'ready' as const;
       const errorDetail = input.refused ?? (invalid ? `${bad!.invalid} invalid records, ${bad!.errors} cell errors: download the processed file` : '');
       const file = (await findUsageFile(db, fileId))!;
+      // Only a product with dynamic items can have records without an item (two scans saved otherwise).
+      const dynamic = (await findProduct(db, file.productId!))?.dynamicItems === true;
       await db.transaction(async (tx) => {
         const { applied } = await recordTransition(tx, { ...input.transition, action: invalid ? 'markInvalid' : 'markReady', toStatus },
           { currentUploadNo: input.uploadNo, errorDetail });
         if (!applied) return;
         await dropOtherUploads(tx, fileId, input.uploadNo);
-        if (!invalid) await createDynamicItems(tx, fileId, input.uploadNo, file.productId!);
+        if (!invalid && dynamic) await createDynamicItems(tx, fileId, input.uploadNo, file.productId!);
       });
       return { status: toStatus, invalidRecords: bad!.invalid, errors: bad!.errors };
     },

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, or, sql, type AnyColumn } from 'drizzle-orm';
 import type { Caller } from '../../domain/access';
 import type { FileAction, FileStatus } from '../../domain/file-states';
 import { emptyCounts, followFile, type RecordCounts, type RecordStatus } from '../../domain/usage-records';
@@ -175,11 +175,13 @@ export const listUploadErrors = (db: DbOrTx, fileId: string, uploadNo: number) =
 export const listUploadCategories = (db: DbOrTx, fileId: string, uploadNo: number) =>
   db.select().from(usageFileCategories).where(and(eq(usageFileCategories.fileId, fileId), eq(usageFileCategories.uploadNo, uploadNo)));
 
-/** Drops what older uploads left: their records, errors, categories and bytes. */
+/** Drops what other uploads left: their records, errors, categories, and older uploads' bytes. */
 export async function dropOtherUploads(db: DbOrTx, fileId: string, keepUploadNo: number) {
-  await db.delete(usageRecords).where(and(eq(usageRecords.fileId, fileId), ne(usageRecords.uploadNo, keepUploadNo)));
-  await db.delete(usageRecordErrors).where(and(eq(usageRecordErrors.fileId, fileId), ne(usageRecordErrors.uploadNo, keepUploadNo)));
-  await db.delete(usageFileCategories).where(and(eq(usageFileCategories.fileId, fileId), ne(usageFileCategories.uploadNo, keepUploadNo)));
+  // Two ranges rather than `<>`: each is a range scan of the key, not a walk over the kept upload's rows.
+  const others = (uploadNo: AnyColumn) => or(lt(uploadNo, keepUploadNo), gt(uploadNo, keepUploadNo));
+  await db.delete(usageRecords).where(and(eq(usageRecords.fileId, fileId), others(usageRecords.uploadNo)));
+  await db.delete(usageRecordErrors).where(and(eq(usageRecordErrors.fileId, fileId), others(usageRecordErrors.uploadNo)));
+  await db.delete(usageFileCategories).where(and(eq(usageFileCategories.fileId, fileId), others(usageFileCategories.uploadNo)));
   await db.delete(usageFileUploadChunks).where(and(eq(usageFileUploadChunks.fileId, fileId), sql`${usageFileUploadChunks.uploadNo} < ${keepUploadNo}`));
 }
 

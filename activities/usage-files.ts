@@ -10,7 +10,7 @@ import { copyChunk, errorLine, invalidRecordLine, lastCommittedRow, markDuplicat
 import { dropOtherUploads, findUpload, findUsageFile, recordTransition, uploadBuffer, uploadBytes, uploadChunks, type TransitionRecord } from '../db/queries/usage-files';
 import { items, usageFileCategories, usageRecordErrors, usageRecords } from '../db/schema';
 import { csvRangeRecords, openCsv } from '../lib/spreadsheet/csv-reader';
-import { rangeBytes, splitCsv, type CsvRange } from '../lib/spreadsheet/csv-ranges';
+import { DEFAULT_RANGE_BYTES, rangeBytes, splitCsv, type CsvRange } from '../lib/spreadsheet/csv-ranges';
 import { DEFAULT_LIMITS } from '../lib/spreadsheet/limits';
 import { openUsageXlsx } from '../lib/spreadsheet/xlsx-reader';
 import { toCells, type SheetReader } from '../lib/spreadsheet/sheet-row';
@@ -49,8 +49,6 @@ export interface ProcessRangeInput extends ProcessUploadInput {
 }
 
 const DEFAULT_CHUNK_ROWS = 10_000;
-/** About 40,000 rows of a typical file: enough ranges to keep Postgres and Node busy together. */
-const DEFAULT_RANGE_BYTES = 4 * 1024 * 1024;
 
 export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
   const loadContext = async (fileId: string, uploadedAt: string, categoryIds: ReadonlySet<string>) => {
@@ -144,17 +142,22 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
     },
 
     /**
-     * Checks a CSV upload's header row and splits the file into byte ranges on record boundaries
-     * (lib/spreadsheet/csv-ranges) for processCsvRange. An XLSX file, or a CSV that cannot be split
+     * Checks a CSV upload's header row and gives its byte ranges on record boundaries
+     * (lib/spreadsheet/csv-ranges) for processCsvRange: those the upload found, or (for other
+     * range sizes, or an upload stored without them) found now in one pass over the bytes. An XLSX file, or a CSV that cannot be split
      * safely, gets no ranges: processUpload reads it in one pass. Writes only a refusal's errors.
      */
     async planUpload(input: ProcessUploadInput & { rangeBytes: number }): Promise<PlanUploadResult> {
       const { fileId, uploadNo } = input;
-      if ((await completedUpload(fileId, uploadNo)).format !== 'csv') return { ranges: null, recordIdColumn: 'record_id', refused: null };
+      const upload = await completedUpload(fileId, uploadNo);
+      if (upload.format !== 'csv') return { ranges: null, recordIdColumn: 'record_id', refused: null };
       try {
         const header = await checkRecordsHeader(input, await openCsv(uploadBytes(db, fileId, uploadNo, { batch: 1 })), new Set());
         if (header.refused) return { ranges: null, recordIdColumn: header.recordIdColumn, refused: header.refused };
-        const ranges = await splitCsv(uploadBytes(db, fileId, uploadNo), input.rangeBytes > 0 ? input.rangeBytes : DEFAULT_RANGE_BYTES, DEFAULT_LIMITS.maxRows);
+        // The ranges the upload found while storing the bytes, unless other sizes are asked for.
+        const ranges = input.rangeBytes > 0 || !upload.csvRanges
+          ? await splitCsv(uploadBytes(db, fileId, uploadNo), input.rangeBytes > 0 ? input.rangeBytes : DEFAULT_RANGE_BYTES, DEFAULT_LIMITS.maxRows)
+          : upload.csvRanges;
         return { ranges: ranges ?? null, recordIdColumn: header.recordIdColumn, refused: null };
       } catch (err) {
         if (!(err instanceof FileFormatError)) throw err;

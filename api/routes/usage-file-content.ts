@@ -10,6 +10,8 @@ import {
 } from '../../db/queries/usage-files';
 import { usageReconciliations } from '../../db/schema';
 import { openCsv } from '../../lib/spreadsheet/csv-reader';
+import { CsvSplitter, DEFAULT_RANGE_BYTES } from '../../lib/spreadsheet/csv-ranges';
+import { DEFAULT_LIMITS } from '../../lib/spreadsheet/limits';
 import { buildExport, errorsToCsv } from '../../lib/spreadsheet/export-file';
 import { buildProcessedFile } from '../../lib/spreadsheet/processed-file';
 import { openUsageXlsx } from '../../lib/spreadsheet/xlsx-reader';
@@ -53,8 +55,9 @@ async function bodyBytes(request: Request, field: string, maxBytes: number): Pro
 }
 
 /**
- * Stores bytes in chunks of 1 MiB (the last one smaller), one insert in flight while the next chunk arrives; refuses
- * (FILE_TOO_LARGE) as soon as the limit is passed.
+ * Stores bytes in chunks of 1 MiB (the last one smaller), one insert in flight while the next
+ * chunk arrives, and splits a CSV into ranges for parallel processing on the way (a CSV's ranges;
+ * undefined for XLSX or a CSV that is not split); refuses (FILE_TOO_LARGE) as soon as the limit is passed.
  */
 async function storeUpload(deps: ApiDeps, fileId: string, uploadNo: number, source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number) {
   let pending: Uint8Array[] = [];
@@ -63,9 +66,12 @@ async function storeUpload(deps: ApiDeps, fileId: string, uploadNo: number, sour
   let chunkNo = 0;
   let head = new Uint8Array(0);
   let inFlight: Promise<void> = Promise.resolve();
+  const splitter = new CsvSplitter(DEFAULT_RANGE_BYTES, DEFAULT_LIMITS.maxRows);
   const flush = async () => {
     if (pendingBytes === 0) return;
-    const insert = insertUploadChunk(deps.database.db, fileId, uploadNo, chunkNo++, Buffer.concat(pending));
+    const chunk = Buffer.concat(pending);
+    splitter.push(chunk);
+    const insert = insertUploadChunk(deps.database.db, fileId, uploadNo, chunkNo++, chunk);
     pending = [];
     pendingBytes = 0;
     await inFlight;
@@ -91,7 +97,7 @@ async function storeUpload(deps: ApiDeps, fileId: string, uploadNo: number, sour
   await flush();
   await inFlight;
   const format: 'csv' | 'xlsx' = head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4 ? 'xlsx' : 'csv';
-  return { total, format };
+  return { total, format, csvRanges: format === 'csv' ? splitter.finish() : undefined };
 }
 
 /** Refuses a file that cannot be read at all before anything changes: zip checks, sheets, header row. */
@@ -117,9 +123,9 @@ export function usageFileContentRoutes(deps: ApiDeps) {
       transition(file.status, 'upload'); // 409 before reading the body
       const uploadNo = await insertUpload(deps.database.db, file.id, 'csv', caller.partyId);
       try {
-        const { total, format } = await storeUpload(deps, file.id, uploadNo, await bodyBytes(c.req.raw, 'usage_file', maxBytes), maxBytes);
+        const { total, format, csvRanges } = await storeUpload(deps, file.id, uploadNo, await bodyBytes(c.req.raw, 'usage_file', maxBytes), maxBytes);
         await precheck(deps, file.id, uploadNo, format);
-        await completeUpload(deps.database.db, file.id, uploadNo, total, format);
+        await completeUpload(deps.database.db, file.id, uploadNo, total, format, csvRanges);
         await executeFileUpdate(deps.temporal, file.id, uploadUpdate, 'upload', [{ actor: { partyId: caller.partyId, keyId: caller.keyId }, uploadNo }]);
       } catch (err) {
         await discardUpload(deps.database.db, file.id, uploadNo);

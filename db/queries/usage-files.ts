@@ -1,3 +1,4 @@
+import type { CsvRange } from '../../lib/spreadsheet/csv-ranges';
 import { and, asc, desc, eq, gt, lt, or, sql, type AnyColumn } from 'drizzle-orm';
 import type { Caller } from '../../domain/access';
 import type { FileAction, FileStatus } from '../../domain/file-states';
@@ -128,8 +129,8 @@ export async function insertUploadChunk(db: DbOrTx, fileId: string, uploadNo: nu
   await db.insert(usageFileUploadChunks).values({ fileId, uploadNo, chunkNo, data }).onConflictDoNothing();
 }
 
-export async function completeUpload(db: DbOrTx, fileId: string, uploadNo: number, sizeBytes: number, format: 'csv' | 'xlsx') {
-  await db.update(usageFileUploads).set({ sizeBytes, format, completedAt: new Date() })
+export async function completeUpload(db: DbOrTx, fileId: string, uploadNo: number, sizeBytes: number, format: 'csv' | 'xlsx', csvRanges?: CsvRange[]) {
+  await db.update(usageFileUploads).set({ sizeBytes, format, completedAt: new Date(), csvRanges: csvRanges ?? null })
     .where(and(eq(usageFileUploads.fileId, fileId), eq(usageFileUploads.uploadNo, uploadNo)));
 }
 

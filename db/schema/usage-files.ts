@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { CsvRange } from '../../lib/spreadsheet/csv-ranges';
 import { bigint, check, customType, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { fileStatuses } from '../../domain/file-states';
 import { recordStatuses } from '../../domain/usage-records';
@@ -75,6 +76,8 @@ export const usageFileUploads = pgTable(
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
     /** Set once every byte is stored; an incomplete upload is never processed. */
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    /** A CSV's byte ranges on record boundaries, found while it was stored (null: read it in one pass). */
+    csvRanges: jsonb('csv_ranges').$type<CsvRange[]>(),
     uploadedBy: text('uploaded_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

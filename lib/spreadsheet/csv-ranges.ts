@@ -28,59 +28,93 @@ const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 
-/** Ranges of about `rangeBytes` each (at least one range), or undefined when the file is not split. */
-export async function splitCsv(chunks: AsyncIterable<Uint8Array>, rangeBytes: number, maxRecords: number): Promise<CsvRange[] | undefined> {
-  const ranges: CsvRange[] = [];
-  let from: BytePosition = { chunk: 0, offset: 0 };
-  let fromByte = 0;
-  let firstRow = 1;
-  let row = 1;
-  let inQuote = false;
-  let crAtEnd = false;
-  let base = 0;
-  let nextCut = rangeBytes;
-  let chunkNo = -1;
-  let last: Uint8Array = new Uint8Array(0);
-  /** A record ended just before `offset` of the current chunk. */
-  const recordEnd = (offset: number) => {
-    row++;
-    if (base + offset < nextCut) return;
-    const to = { chunk: chunkNo, offset };
-    ranges.push({ from, to, fromByte, firstRow, endRow: row });
-    from = to;
-    fromByte = base + offset;
-    firstRow = row;
-    nextCut = base + offset + rangeBytes;
-  };
-  for await (const bytes of chunks) {
-    chunkNo++;
-    last = bytes;
-    if (crAtEnd && bytes[0] !== LF) return undefined;
-    crAtEnd = false;
-    if (!inQuote && bytes.indexOf(QUOTE) < 0) {
+/** About 40,000 rows of a typical usage file: enough ranges to keep Postgres and Node busy together. */
+export const DEFAULT_RANGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Finds the ranges while the stored chunks go by (the upload does it as it stores them): push
+ * every chunk in order, then `finish`. Ranges are about `rangeBytes` each (at least one range).
+ */
+export class CsvSplitter {
+  private readonly ranges: CsvRange[] = [];
+  private from: BytePosition = { chunk: 0, offset: 0 };
+  private fromByte = 0;
+  private firstRow = 1;
+  private row = 1;
+  private inQuote = false;
+  private crAtEnd = false;
+  private base = 0;
+  private nextCut: number;
+  private chunkNo = -1;
+  private lastLength = 0;
+  /** Set once the file turns out not to be splittable. */
+  private unsplittable = false;
+
+  constructor(private readonly rangeBytes: number, private readonly maxRecords: number) {
+    this.nextCut = rangeBytes;
+  }
+
+  push(bytes: Uint8Array): void {
+    this.chunkNo++;
+    this.lastLength = bytes.length;
+    if (this.unsplittable) return;
+    if (this.crAtEnd && bytes[0] !== LF) return this.giveUp();
+    this.crAtEnd = false;
+    if (!this.inQuote && bytes.indexOf(QUOTE) < 0) {
       for (let i = bytes.indexOf(CR); i >= 0; i = bytes.indexOf(CR, i + 1)) {
-        if (i + 1 === bytes.length) crAtEnd = true;
-        else if (bytes[i + 1] !== LF) return undefined;
+        if (i + 1 === bytes.length) this.crAtEnd = true;
+        else if (bytes[i + 1] !== LF) return this.giveUp();
       }
-      for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) recordEnd(i + 1);
+      for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) this.recordEnd(i + 1);
     } else {
       for (let i = 0; i < bytes.length; i++) {
         const byte = bytes[i];
-        if (byte === QUOTE) inQuote = !inQuote;
-        else if (inQuote) continue;
-        else if (byte === LF) recordEnd(i + 1);
+        if (byte === QUOTE) this.inQuote = !this.inQuote;
+        else if (this.inQuote) continue;
+        else if (byte === LF) this.recordEnd(i + 1);
         else if (byte === CR) {
-          if (i + 1 === bytes.length) crAtEnd = true;
-          else if (bytes[i + 1] !== LF) return undefined;
+          if (i + 1 === bytes.length) this.crAtEnd = true;
+          else if (bytes[i + 1] !== LF) return this.giveUp();
         }
       }
     }
-    if (row > maxRecords + 1) return undefined;
-    base += bytes.length;
+    if (this.row > this.maxRecords + 1) return this.giveUp();
+    this.base += bytes.length;
   }
-  const end = { chunk: Math.max(chunkNo, 0), offset: last.length };
-  if (ranges.length === 0 || from.chunk !== end.chunk || from.offset !== end.offset) ranges.push({ from, to: end, fromByte, firstRow, endRow: row + 1 });
-  return ranges;
+
+  /** The ranges, or undefined when the file is not split. */
+  finish(): CsvRange[] | undefined {
+    if (this.unsplittable) return undefined;
+    const end = { chunk: Math.max(this.chunkNo, 0), offset: this.lastLength };
+    const { from } = this;
+    if (this.ranges.length === 0 || from.chunk !== end.chunk || from.offset !== end.offset) {
+      this.ranges.push({ from, to: end, fromByte: this.fromByte, firstRow: this.firstRow, endRow: this.row + 1 });
+    }
+    return this.ranges;
+  }
+
+  private giveUp(): void {
+    this.unsplittable = true;
+  }
+
+  /** A record ended just before `offset` of the current chunk. */
+  private recordEnd(offset: number): void {
+    this.row++;
+    if (this.base + offset < this.nextCut) return;
+    const to = { chunk: this.chunkNo, offset };
+    this.ranges.push({ from: this.from, to, fromByte: this.fromByte, firstRow: this.firstRow, endRow: this.row });
+    this.from = to;
+    this.fromByte = this.base + offset;
+    this.firstRow = this.row;
+    this.nextCut = this.base + offset + this.rangeBytes;
+  }
+}
+
+/** Ranges of a stored file (see CsvSplitter), or undefined when the file is not split. */
+export async function splitCsv(chunks: AsyncIterable<Uint8Array>, rangeBytes: number, maxRecords: number): Promise<CsvRange[] | undefined> {
+  const splitter = new CsvSplitter(rangeBytes, maxRecords);
+  for await (const bytes of chunks) splitter.push(bytes);
+  return splitter.finish();
 }
 
 /** The bytes of one range, given the stored chunks from `range.from.chunk` to `range.to.chunk` in order. */

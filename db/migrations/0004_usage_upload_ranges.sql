@@ -1,0 +1,1 @@
+ALTER TABLE "usage_file_uploads" ADD COLUMN "csv_ranges" jsonb;

@@ -179,7 +179,8 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
       try {
         const records = await openCsv(uploadBytes(db, fileId, uploadNo, { batch: 1 }));
         const header = await checkRecordsHeader(input, records, new Set());
-        if (header.refused) throw ApplicationFailure.nonRetryable(`upload ${uploadNo} of ${fileId}: ${header.refused.message}`, 'ILLEGAL_TRANSITION');
+        // planUpload checked the header; it can only fail here if the product changed since.
+        if (header.refused) return { rows: 0, refused: { row: records.headerRowNumber, column: '', ...header.refused } };
         const fast = createFastRowValidator(records.headers, header.context);
         const validate = createRowValidator(header.context);
         const writer = chunkWriter(input, Math.max(resumeAfter, range.firstRow - 1));

@@ -71,7 +71,7 @@ async function storeUpload(deps: ApiDeps, fileId: string, uploadNo: number, sour
     if (pendingBytes === 0) return;
     const chunk = Buffer.concat(pending);
     splitter.push(chunk);
-    const insert = insertUploadChunk(deps.database.db, fileId, uploadNo, chunkNo++, chunk);
+    const insert = insertUploadChunk(deps.database.sql, fileId, uploadNo, chunkNo++, chunk);
     pending = [];
     pendingBytes = 0;
     await inFlight;

@@ -3,7 +3,9 @@ import { and, asc, desc, eq, gt, lt, or, sql, type AnyColumn } from 'drizzle-orm
 import type { Caller } from '../../domain/access';
 import type { FileAction, FileStatus } from '../../domain/file-states';
 import { emptyCounts, followFile, type RecordCounts, type RecordStatus } from '../../domain/usage-records';
+import type postgres from 'postgres';
 import type { DbOrTx } from '../client';
+import { copyBinaryRow } from '../copy';
 import {
   usageFileCategories, usageFileEvents, usageFileUploadChunks, usageFileUploads, usageFiles, usageRecordErrors, usageRecords,
 } from '../schema';
@@ -125,8 +127,9 @@ export async function insertUpload(db: DbOrTx, fileId: string, format: 'csv' | '
 export const findUpload = async (db: DbOrTx, fileId: string, uploadNo: number) =>
   (await db.select().from(usageFileUploads).where(and(eq(usageFileUploads.fileId, fileId), eq(usageFileUploads.uploadNo, uploadNo))))[0];
 
-export async function insertUploadChunk(db: DbOrTx, fileId: string, uploadNo: number, chunkNo: number, data: Buffer) {
-  await db.insert(usageFileUploadChunks).values({ fileId, uploadNo, chunkNo, data }).onConflictDoNothing();
+/** Stores one chunk of an upload (binary COPY: the bytes as they are). Each upload number is new, so no chunk is stored twice. */
+export async function insertUploadChunk(pg: postgres.Sql, fileId: string, uploadNo: number, chunkNo: number, data: Uint8Array) {
+  await copyBinaryRow(pg, 'usage_file_upload_chunks', 'file_id, upload_no, chunk_no, data', [{ text: fileId }, { int4: uploadNo }, { int4: chunkNo }, { bytes: data }]);
 }
 
 export async function completeUpload(db: DbOrTx, fileId: string, uploadNo: number, sizeBytes: number, format: 'csv' | 'xlsx', csvRanges?: CsvRange[]) {

@@ -42,7 +42,7 @@ describe('processing activities are idempotent and resume from the database', ()
     });
     const uploadNo = await insertUpload(ctx.database.db, fileId, 'csv', c.vendor.party.id);
     const csv = Buffer.from(usageCsv(Array.from({ length: rows }, (_, i) => aUsageRow(c, i, i === 3 ? { quantity: 'x' } : {}))));
-    for (let at = 0, n = 0; at < csv.byteLength; at += chunkBytes, n++) await insertUploadChunk(ctx.database.db, fileId, uploadNo, n, csv.subarray(at, at + chunkBytes));
+    for (let at = 0, n = 0; at < csv.byteLength; at += chunkBytes, n++) await insertUploadChunk(ctx.database.sql, fileId, uploadNo, n, csv.subarray(at, at + chunkBytes));
     await completeUpload(ctx.database.db, fileId, uploadNo, csv.byteLength, 'csv');
     return { c, fileId, uploadNo };
   }

@@ -15,7 +15,7 @@ import { renderTable } from './report';
 import { alternate, median, rate, round } from './stats';
 import type { BenchContext, BenchModule, Check, Figure, Outcome, Sizes } from './types';
 
-const QUICK: Sizes = { rows: 20_000, chunkRows: 2_000, ratingRecords: 20_000, overheadActivities: 200, cdrRows: 20_000, accounts: 100, recordsPerAccount: 100 };
+const QUICK: Sizes = { rows: 10_000, chunkRows: 1_000, ratingRecords: 50_000, overheadActivities: 100, cdrRows: 10_000, accounts: 100, recordsPerAccount: 100 };
 const FULL: Sizes = { rows: 1_000_000, chunkRows: 50_000, ratingRecords: 200_000, overheadActivities: 1_000, cdrRows: 1_000_000, accounts: 2_000, recordsPerAccount: 500 };
 
 export interface ModuleResult extends Outcome {

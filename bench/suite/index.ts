@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --large] [-- --seed N] [-- --only a,b] [-- --out file.json]`: every
+// `npm run bench [-- --quick] [--large] [--seed N] [--only a,b] [--rows N] [--chunk-rows N] [--out file.json]`: every
 // bench module against its baseline measured in the same run on the same machine, a table, and
 // bench/results/<timestamp>.json with the machine and every figure. Exits non-zero when a guardrail
 // (history length, payload size, duplicates, money totals) is broken.
@@ -40,12 +40,16 @@ async function main() {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, seed: { type: 'string', default: '20240301' },
-      only: { type: 'string' }, out: { type: 'string' },
+      only: { type: 'string' }, out: { type: 'string' }, rows: { type: 'string' }, 'chunk-rows': { type: 'string' },
     },
   });
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const say = (line: string) => console.log(line);
-  const sizes = values.quick ? QUICK : FULL;
+  const sizes: Sizes = {
+    ...(values.quick ? QUICK : FULL),
+    ...(values.rows ? { rows: Number.parseInt(values.rows, 10) } : {}),
+    ...(values['chunk-rows'] ? { chunkRows: Number.parseInt(values['chunk-rows'], 10) } : {}),
+  };
   const only = values.only?.split(',');
   const modules = benchModules.filter((m) => !only || only.includes(m.name));
   const startedAt = new Date();

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../lib/seeded-random';
 import { usageFileCsv } from '../../inputs';
 import { duplicateCheck } from '../guardrails';
 import { round, timed } from '../stats';
@@ -43,8 +44,13 @@ export const crashResume: CustomModule = {
     const fromPage = Math.max(0, (await heapPages(ctx)) - 1);
     const before = await abortedRows(ctx, fromPage);
     let committedAtKill = 0;
+    // Half-way, then a seeded fraction of one chunk's time, so the kill lands inside a chunk's work
+    // rather than just after a commit.
+    const chunkMs = (calm.seconds * 1000 * chunkRows) / rows;
     const killHalfWay = async () => {
-      while ((committedAtKill = await fileRecordCount(ctx, crashed.fileId)) < rows / 2) await new Promise((r) => setTimeout(r, 5));
+      while ((await fileRecordCount(ctx, crashed.fileId)) < rows / 2) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, seededRandom(ctx.seed)() * chunkMs));
+      committedAtKill = await fileRecordCount(ctx, crashed.fileId);
       await ctx.worker.restart();
     };
     const disturbed = await timed(() => uploadAndWait(ctx, crashed.fileId, csv, killHalfWay));

@@ -47,13 +47,14 @@ async function straightScript(ctx: BenchContext, table: string): Promise<{ lines
     pending = [];
     await pipeline(Readable.from([chunk]), await ctx.database.sql.unsafe(`copy ${table} (${BILLABLE_COLUMNS}) from stdin`).writable());
   };
-  const handle = async (row: { ok: boolean; row?: Readonly<Record<string, unknown>> }) => {
-    if (!row.ok || row.row === undefined) return;
+  /** Mediates and rates one row; true when a chunk is ready to COPY. */
+  const handle = (row: { ok: boolean; row?: Readonly<Record<string, unknown>> }): boolean => {
+    if (!row.ok || row.row === undefined) return false;
     const mapped = mapRawRecord(row.row, feed);
-    if (!mapped.ok) return;
+    if (!mapped.ok) return false;
     const record = mapped.record as CanonicalRecord;
     const result = mediator.mediate(record, accepted);
-    if (result.status !== 'COMPLETED' || result.rating?.status !== 'rated') return;
+    if (result.status !== 'COMPLETED' || result.rating?.status !== 'rated') return false;
     accepted.add(result.duplicateKey);
     amounts.push(result.rating.amount);
     const line = billableLine('straight-script', {
@@ -63,12 +64,14 @@ async function straightScript(ctx: BenchContext, table: string): Promise<{ lines
     });
     lines.push(line);
     pending.push(line);
-    if (pending.length >= ctx.sizes.chunkRows) await flush();
+    return pending.length >= ctx.sizes.chunkRows;
   };
   const parser = createRawRowParser(feed.format);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (const chunk of state(ctx).file) for (const row of parser.push(decoder.decode(chunk, { stream: true }))) await handle(row);
-  for (const row of parser.finish()) await handle(row);
+  for (const chunk of state(ctx).file) {
+    for (const row of parser.push(decoder.decode(chunk, { stream: true }))) if (handle(row)) await flush();
+  }
+  for (const row of parser.finish()) handle(row);
   await flush();
   return { lines, total: formatPlain(sumMoney(amounts)) };
 }

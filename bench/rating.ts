@@ -2,67 +2,18 @@
 // zones and peak/off-peak splits, each beside a baseline loop over the same records measured in the
 // same run (so the ratio says what rating costs on this machine, whatever the machine). Also the
 // decimal.js reference engine, for scale. Run: npx tsx bench/rating.ts [--records N] [--seconds S]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createRater, parseRatePlan, type RatingEngine, type UsageRecord } from '../domain/rating/index';
-import { seededRandom } from '../lib/seeded-random';
+import { createRater, type RatingEngine, type UsageRecord } from '../domain/rating/index';
+import { cloudRecords, loadPlan, telecomRecords } from './inputs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, seconds: { type: 'string', default: '2' } } });
 const recordCount = Number.parseInt(values.records, 10);
 const secondsPerCase = Number.parseFloat(values.seconds);
-
-const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
-const pad = (value: number, width: number) => String(value).padStart(width, '0');
-const digits = (next: () => number, count: number) => Array.from({ length: count }, () => Math.floor(next() * 10)).join('');
-
-function cloudRecords(count: number): UsageRecord[] {
-  const next = seededRandom(1);
-  return Array.from({ length: count }, (_, index) => ({
-    id: `c${index}`,
-    account: `acct-${index % 500}`,
-    start: `2024-03-${pad(1 + Math.floor(next() * 28), 2)}T${pad(Math.floor(next() * 24), 2)}:${pad(Math.floor(next() * 60), 2)}:00Z`,
-    usageType: 'compute',
-    quantity: `${Math.floor(next() * 48)}.${pad(Math.floor(next() * 100), 2)}`,
-    unit: 'vcpu_hour',
-  }));
-}
-
-const DESTINATIONS = ['+441', '+442', '+447', '+447', '+447', '+449', '+33', '+49', '+1', '+1867', '+61', '+81'];
-
-// Peak opens at 08:00 and closes at 18:00 on weekdays (London time); a quarter of the calls start in
-// the ten minutes before one of those edges or before midnight, so splitting is exercised hard.
-const EDGE_HOURS = [7, 17, 23];
-
-function telecomRecords(count: number): UsageRecord[] {
-  const next = seededRandom(2);
-  return Array.from({ length: count }, (_, index) => {
-    const day = 1 + Math.floor(next() * 28);
-    const nearEdge = next() < 0.25;
-    const hour = nearEdge ? pick(next, EDGE_HOURS) : Math.floor(next() * 24);
-    const minute = nearEdge ? 50 + Math.floor(next() * 10) : Math.floor(next() * 60);
-    const start = `2024-03-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(Math.floor(next() * 60), 2)}Z`;
-    // Mostly short calls, some long.
-    const durationSeconds = String(next() < 0.8 ? Math.floor(next() * 900) : Math.floor(next() * 7200));
-    const prefix = pick(next, DESTINATIONS);
-    return {
-      id: `t${index}`,
-      account: `acct-${index % 500}`,
-      start,
-      durationSeconds,
-      usageType: 'voice',
-      origin: `+44207${digits(next, 7)}`,
-      destination: `${prefix}${digits(next, 12 - prefix.length)}`,
-    };
-  });
-}
-
-function loadPlan(name: string) {
-  return parseRatePlan(JSON.parse(readFileSync(join(here, '..', 'examples', 'plans', `${name}.json`), 'utf8')));
-}
 
 /** Runs `body` over all records repeatedly for about `secondsPerCase`; records per second. */
 function throughput(records: readonly UsageRecord[], body: (record: UsageRecord) => number): number {

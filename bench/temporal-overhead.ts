@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { freePort, startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
 import { bundleWorkflows } from '../lib/workflow-bundle';
+import { quietLogger } from '../test/helpers/global-setup';
 
 // BENCH_WORKER_OPTIONS: extra Worker options as JSON, for trying tunings (poller behaviour, eager dispatch...).
 const workerTuning = JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as Record<string, unknown>;
@@ -23,17 +24,19 @@ export interface OverheadResult {
   p99Ms: number;
   meanMs: number;
   historyEvents: number;
+  workflowId: string;
 }
 
 export async function measureActivityOverhead(address: string, count: number): Promise<OverheadResult> {
   const taskQueue = `bench-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address });
-  const bundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/noop.ts', import.meta.url)));
+  const bundle = await bundleWorkflows(fileURLToPath(new URL('./workflows/noop.ts', import.meta.url)), quietLogger);
   const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { noop: async () => {} }, ...workerTuning });
   const client = new Client({ connection: await Connection.connect({ address }) });
   try {
+    const workflowId = `bench-noop-${randomUUID()}`;
     const history = await worker.runUntil(async () => {
-      const handle = await client.workflow.start('noopActivities', { taskQueue, workflowId: `bench-noop-${randomUUID()}`, args: [count] });
+      const handle = await client.workflow.start('noopActivities', { taskQueue, workflowId, args: [count] });
       await handle.result();
       return handle.fetchHistory();
     });
@@ -47,6 +50,7 @@ export async function measureActivityOverhead(address: string, count: number): P
       p99Ms: percentile(gaps, 99),
       meanMs: Math.round((gaps.reduce((a, b) => a + b, 0) / gaps.length) * 100) / 100,
       historyEvents: history.events!.length,
+      workflowId,
     };
   } finally {
     await client.connection.close();

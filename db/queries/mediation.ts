@@ -100,20 +100,25 @@ export const MEDIATED_COLUMNS = [
 ];
 const BILLABLE_COLUMNS = 'id, source, source_ref, account_id, subscription_id, service_id, currency, category, item, unit, quantity, amount, usage_at, billing_effective_at, period_start_at, plan_id, plan_version';
 
-// Completed records share frozen trace entries (domain/mediation/gates.ts); their JSON is made once.
-const entryJson = new WeakMap<PhaseTrace, string>();
+// Completed records share frozen trace entries (domain/mediation/gates.ts): each gets a number, and
+// the JSON of a trace made only of shared entries is made once per combination.
+const entryIds = new WeakMap<PhaseTrace, number>();
+const sharedTraces = new Map<string, string>();
+let nextEntryId = 0;
 function traceJson(trace: readonly PhaseTrace[]): string {
-  let out = '[';
-  for (let i = 0; i < trace.length; i++) {
-    const entry = trace[i]!;
-    let text = Object.isFrozen(entry) ? entryJson.get(entry) : undefined;
-    if (text === undefined) {
-      text = JSON.stringify(entry);
-      if (Object.isFrozen(entry)) entryJson.set(entry, text);
-    }
-    out += (i === 0 ? '' : ',') + text;
+  let key = '';
+  for (const entry of trace) {
+    if (!Object.isFrozen(entry)) return JSON.stringify(trace);
+    let id = entryIds.get(entry);
+    if (id === undefined) entryIds.set(entry, (id = nextEntryId++));
+    key += `${id},`;
   }
-  return out + ']';
+  let text = sharedTraces.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(trace);
+    if (sharedTraces.size < 10_000) sharedTraces.set(key, text);
+  }
+  return text;
 }
 
 export function ratingSummary(result: MediationResult): RatingSummary | null {
@@ -128,6 +133,13 @@ export function ratingSummary(result: MediationResult): RatingSummary | null {
   };
 }
 
+// The usual summary (rated, one plan, no flags) as a template; anything else through JSON.stringify.
+function summaryJson(s: RatingSummary): string {
+  const plan = s.plans[0];
+  if (s.status !== 'rated' || s.plans.length !== 1 || s.flags.length > 0 || !/^[\w.-]*$/.test(`${s.usageType}${s.currency}${s.unit}${plan!.id}`)) return JSON.stringify(s);
+  return `{"status":"rated","usageType":"${s.usageType}","currency":"${s.currency}","amount":"${s.amount}","quantity":"${s.quantity}","unit":"${s.unit}","plans":[{"id":"${plan!.id}","version":${plan!.version}}],"flags":[]}`;
+}
+
 export function mediatedLine(row: MediatedRow, updatedAt: string): string {
   const r = row.result;
   const rated = r.rating?.status === 'rated' ? r.rating : null;
@@ -137,7 +149,7 @@ export function mediatedLine(row: MediatedRow, updatedAt: string): string {
     copyText(row.loadId), String(row.rowNo), copyText(row.feedId), String(row.feedVersion), copyText(r.recordId), r.status, copyText(r.reason), copyText(r.message),
     `{${r.flags.join(',')}}`, r.category === '' ? NULL : copyText(r.category), copyText(row.serviceIdentifier), row.usageAt ?? NULL,
     copyText(r.serviceId), copyText(r.subscriptionId), copyText(r.accountId), r.period?.startAt ?? NULL, r.period?.endAt ?? NULL,
-    rated?.amount ?? NULL, copyText(r.rating?.currency), summary === null ? NULL : copyText(JSON.stringify(summary)),
+    rated?.amount ?? NULL, copyText(r.rating?.currency), summary === null ? NULL : copyText(summaryJson(summary)),
     r.candidate === null ? NULL : copyText(JSON.stringify(r.candidate)), copyText(traceJson(r.trace)),
     copyText(owner?.kind), copyText(owner?.id), r.duplicateKey === '' ? NULL : copyText(r.duplicateKey), updatedAt,
   ].join('\t') + '\n';

@@ -7,15 +7,18 @@
 // Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { createApp } from '../api/app';
 import { createDatabase } from '../db/client';
+import { copyLines } from '../db/copy';
 import { migrateDatabase } from '../db/migrations';
+import { MEDIATED_COLUMNS } from '../db/queries/mediation';
 import { createLogger } from '../lib/logger';
 import { startProcess, waitFor } from '../lib/processes';
 import { connectTemporal } from '../lib/temporal';
@@ -95,11 +98,10 @@ async function main() {
     if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
     const loadId = ((await res.json()) as { id: string }).id;
     const uploadedSeconds = (performance.now() - started) / 1000;
-    for (;;) {
+    await waitFor(`load ${loadId}`, async () => {
       const [row] = await database.sql<Array<{ status: string }>>`select status from feed_loads where id = ${loadId}`;
-      if (row!.status === 'loaded') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return row!.status === 'loaded';
+    }, worker, 3_600_000);
     const seconds = (performance.now() - started) / 1000;
     const workerPeakMiB = peakRssMiB(worker.child.pid!);
     const counts = await database.sql<Array<{ status: string; n: number }>>`select status, count(*)::int as n from mediated_records where load_id = ${loadId} group by status order by status`;
@@ -108,13 +110,29 @@ async function main() {
     // Baseline: COPY of the mediated rows out and into a table shaped like mediated_records.
     await database.sql`create table bench_baseline (like mediated_records including defaults including constraints)`;
     await database.sql`alter table bench_baseline add primary key (load_id, row_no)`;
+    // The rows go out to a file first (not timed), then the timed COPY reads that file.
+    const rowsFile = join(tmpdir(), `meterflow-bench-rows-${taskQueue}.tsv`);
+    // Its own connection, closed after: a pooled connection reused after a COPY TO stalls the next COPY FROM.
+    const out = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    await pipeline(await out.unsafe(`copy (select ${MEDIATED_COLUMNS.join(', ')} from mediated_records where load_id = '${loadId}') to stdout`).readable(), createWriteStream(rowsFile));
+    await out.end();
+    say(`loaded; measuring the baseline…`);
     const baselineStarted = performance.now();
-    const source = await database.sql.unsafe(`copy (select * from mediated_records where load_id = '${loadId}') to stdout`).readable();
-    const target = await database.sql.unsafe('copy bench_baseline from stdin').writable();
-    await pipeline(source, target);
+    // COPY in commits of 20,000 rows, as the activity does.
+    let batch: string[] = [];
+    for await (const line of createInterface({ input: createReadStream(rowsFile) })) {
+      batch.push(`${line}\n`);
+      if (batch.length === 20_000) {
+        await copyLines(database.sql, 'bench_baseline', MEDIATED_COLUMNS.join(', '), batch);
+        batch = [];
+      }
+    }
+    await copyLines(database.sql, 'bench_baseline', MEDIATED_COLUMNS.join(', '), batch);
+    rmSync(rowsFile);
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
     const [{ baselineRows }] = await database.sql<[{ baselineRows: number }]>`select count(*)::int as "baselineRows" from bench_baseline`;
 
+    say(`baseline done; reading the workflow history…`);
     const history = await temporal.workflow.getHandle(feedLoadWorkflowId(loadId)).fetchHistory();
     const events = history.events ?? [];
     const rate = stored / seconds;

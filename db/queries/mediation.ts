@@ -188,14 +188,12 @@ export async function claimDuplicateKeys(tx: postgres.TransactionSql, feedId: st
   if (completed.length === 0) return new Set();
   await tx`create temp table if not exists tmp_claim_keys (key text not null, load_id text not null, row_no int not null) on commit delete rows`;
   await copyLines(tx, 'tmp_claim_keys', 'key, load_id, row_no', completed.map((r) => `${copyText(r.result.duplicateKey)}\t${copyText(r.loadId)}\t${r.rowNo}\n`));
-  const taken = await tx<Array<{ loadId: string; rowNo: number }>>`
-    with inserted as (
-      insert into accepted_duplicate_keys (feed_id, key, load_id, row_no)
-      select ${feedId}, key, load_id, row_no from tmp_claim_keys order by key
-      on conflict do nothing returning load_id, row_no)
-    select t.load_id as "loadId", t.row_no as "rowNo" from tmp_claim_keys t
-    where not exists (select 1 from inserted i where i.load_id = t.load_id and i.row_no = t.row_no)`;
-  return new Set(taken.map((t) => `${t.loadId}:${t.rowNo}`));
+  const inserted = await tx<Array<{ loadId: string; rowNo: number }>>`
+    insert into accepted_duplicate_keys (feed_id, key, load_id, row_no)
+    select ${feedId}, key, load_id, row_no from tmp_claim_keys order by key
+    on conflict do nothing returning load_id as "loadId", row_no as "rowNo"`;
+  const claimed = new Set(inserted.map((r) => `${r.loadId}:${r.rowNo}`));
+  return new Set(completed.map((r) => `${r.loadId}:${r.rowNo}`).filter((ref) => !claimed.has(ref)));
 }
 
 /** Billable records of the COMPLETED, rated rows (id: the feed's business identity of the record). */

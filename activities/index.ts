@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import { createMailer } from '../lib/mail';
+import { feedCollectionActivities } from './feed-collection';
 import { ledgerActivities } from './ledger';
 import { mediationActivities } from './mediation';
 import { reconciliationActivities } from './reconciliation';
@@ -28,6 +29,7 @@ export function createActivities({ database, mail = defaultMailDeps() }: Activit
     ...ledgerActivities({ database }),
     ...walletActivities({ database }),
     ...mediationActivities(database),
+    ...feedCollectionActivities(database),
   };
 }
 

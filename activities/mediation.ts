@@ -19,7 +19,9 @@ import { lockPlanVersions } from '../db/queries/rating';
 // after the last committed row. Reprocessing claims cleansed records in batches (skip locked), runs
 // every gate again from the raw row and records each change in the audit.
 
-const DEFAULT_CHUNK_ROWS = 20_000;
+const DEFAULT_CHUNK_ROWS = 10_000;
+/** Rows between heartbeats while parsing and mediating (a chunk's commit heartbeats too). */
+const HEARTBEAT_ROWS = 2_000;
 const ALWAYS_TAKEN = { has: () => true };
 
 export interface MediateLoadInput {
@@ -64,9 +66,14 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
   };
 
   /** Duplicate keys against the database (another load may hold them), then everything in one transaction. */
-  // Plan versions are locked first (a version locked a moment early is harmless; a stored record rated with an unlocked one is not).
-  const storeChunk = async (tx: postgres.TransactionSql, feed: FeedDefinition, mediator: Mediator, items: Item[], processedAt: string, mode: 'load' | 'reprocess') => {
-    await lockPlanVersions(db, planRefsOf(items.map((i) => i.row.result)), new Date(processedAt));
+  // Plan versions are locked first (a version locked a moment early is harmless; a stored record
+  // rated with an unlocked one is not), each once per activity run.
+  const storeChunk = async (tx: postgres.TransactionSql, feed: FeedDefinition, mediator: Mediator, items: Item[], processedAt: string, mode: 'load' | 'reprocess', locked: Set<string>) => {
+    const refs = planRefsOf(items.map((i) => i.row.result)).filter((ref) => !locked.has(`${ref.planId}@${ref.version}`));
+    if (refs.length > 0) {
+      await lockPlanVersions(db, refs, new Date(processedAt));
+      for (const ref of refs) locked.add(`${ref.planId}@${ref.version}`);
+    }
     {
       if (mode === 'load') await copyRaw(tx, items[0]!.row.loadId, items);
       const taken = await claimDuplicateKeys(tx, feed.id, items.map((i) => i.row));
@@ -118,6 +125,7 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
       let accepted = new Set<string>();
       let rowNo = 0;
       let inFlight: Promise<void> = Promise.resolve();
+      const locked = new Set<string>();
       // One chunk is written while the next is parsed and mediated; chunks still commit in row order.
       const flush = async () => {
         if (items.length === 0) return;
@@ -125,12 +133,17 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
         items = [];
         accepted = new Set();
         await inFlight;
-        inFlight = sql.begin((tx) => storeChunk(tx, feed, mediator, chunk, processedAt, 'load')).then(() => activity.heartbeat({ lastRow: chunk[chunk.length - 1]!.rowNo }));
+        inFlight = sql.begin((tx) => storeChunk(tx, feed, mediator, chunk, processedAt, 'load', locked)).then(() => activity.heartbeat({ lastRow: chunk[chunk.length - 1]!.rowNo }));
         inFlight.catch(() => {}); // awaited at the next flush
       };
       const take = async (rows: ParsedRow[]) => {
         for (const parsed of rows) {
           rowNo++;
+          if (rowNo % HEARTBEAT_ROWS === 0) {
+            // A cancelled attempt (e.g. timed out while the worker was starved) stops instead of racing its retry.
+            if (activity.cancellationSignal.aborted) throw activity.cancellationSignal.reason;
+            activity.heartbeat({ lastRow: resumeAfter, reading: rowNo });
+          }
           if (rowNo <= resumeAfter) continue;
           const { record, row } = mediateRow(feed, mediator, { loadId, rowNo, processedAt }, parsed, accepted);
           items.push({ rowNo, lineNumber: parsed.lineNumber, raw: parsed.ok ? JSON.stringify(parsed.row) : null, record, row });
@@ -185,7 +198,7 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
             const { record, row } = mediateRow(feed, mediator, { loadId: c.loadId, rowNo: c.rowNo, processedAt }, parsed, accepted);
             return { rowNo: c.rowNo, lineNumber: c.lineNumber, raw: c.raw, record, row };
           });
-          await storeChunk(tx, feed, mediator, items, processedAt, 'reprocess');
+          await storeChunk(tx, feed, mediator, items, processedAt, 'reprocess', new Set());
           completed += items.filter((i) => i.row.result.status === 'COMPLETED').length;
         }
         return { claimed: claimed.length, completed };

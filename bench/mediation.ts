@@ -144,6 +144,7 @@ async function main() {
     say(`ratio     ${(rate / baselineRate).toFixed(2)} of the baseline (target ≥ 0.5)`);
     say(`worker    peak RSS ${workerPeakMiB.toFixed(0)} MiB`);
     say(`workflow  history ${events.length} events; largest payload ${largestPayloadBytes(events).toLocaleString('en')} bytes (limit 262,144)`);
+    if (process.env.BENCH_DEBUG) say(worker.output().trim().split('\n').slice(-2).join('\n'));
   } finally {
     await worker.kill();
     rmSync(bundlePath, { force: true });

@@ -6,7 +6,7 @@ import type { Activities } from '../activities';
 
 export interface FeedLoadInput {
   loadId: string;
-  /** Rows per committed chunk (default 20,000). */
+  /** Rows per committed chunk (default 10,000). */
   chunkRows?: number;
 }
 
@@ -26,7 +26,7 @@ export const feedLoadProgressQuery = defineQuery<FeedLoadProgress>('feedLoadProg
 
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { maximumInterval: '10s' } });
 const processing = proxyActivities<Activities>({
-  startToCloseTimeout: '4h', heartbeatTimeout: '10s', retry: { initialInterval: '500ms', maximumInterval: '5s' },
+  startToCloseTimeout: '4h', heartbeatTimeout: '30s', retry: { initialInterval: '500ms', maximumInterval: '5s' },
 });
 
 export async function feedLoad(input: FeedLoadInput): Promise<FeedLoadResult> {

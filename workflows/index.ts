@@ -3,3 +3,4 @@ export { usageFile } from './usage-file';
 export { whatIf } from './what-if';
 export { feedLoad } from './feed-load';
 export { quarantineReprocess } from './quarantine-reprocess';
+export { feedCollection } from './feed-collection';

@@ -10,3 +10,5 @@ export const whatIfWorkflowId = (runId: string) => `what-if/${runId}`;
 export const feedLoadWorkflowId = (loadId: string) => `feed-load/${loadId}`;
 
 export const quarantineReprocessWorkflowId = (requestId: string) => `quarantine-reprocess/${requestId}`;
+
+export const feedCollectionScheduleId = 'feed-collection';

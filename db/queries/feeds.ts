@@ -9,6 +9,8 @@ import { feedLoadChunks, feedLoads, feeds, feedVersions } from '../schema';
 
 export const LOAD_CHUNK_BYTES = 1024 * 1024;
 
+export type FeedLoad = typeof feedLoads.$inferSelect;
+
 export async function findFeed(db: DbOrTx, feedId: string) {
   const [row] = await db.select().from(feeds).where(eq(feeds.id, feedId));
   return row;
@@ -83,15 +85,24 @@ export async function storeLoadBytes(db: DbOrTx, loadId: string, source: Iterabl
  * Marks a load's bytes complete. When the feed already has a load with the same content, this one
  * is dropped and the earlier one returned with `duplicate: true` (a file is loaded once).
  */
-export async function completeLoadBytes(db: DbOrTx, loadId: string, feedId: string, contentHash: string, sizeBytes: number) {
-  const [existing] = await db.select().from(feedLoads).where(and(eq(feedLoads.feedId, feedId), eq(feedLoads.contentHash, contentHash)));
+export async function completeLoadBytes(db: DbOrTx, loadId: string, feedId: string, contentHash: string, sizeBytes: number): Promise<{ load: FeedLoad; duplicate: boolean }> {
+  const earlier = async () => (await db.select().from(feedLoads).where(and(eq(feedLoads.feedId, feedId), eq(feedLoads.contentHash, contentHash))))[0];
+  const existing = await earlier();
   if (existing && existing.id !== loadId) {
     await discardLoad(db, loadId);
     return { load: existing, duplicate: true };
   }
-  const [updated] = await db.update(feedLoads).set({ contentHash, sizeBytes, status: dsql`case when ${feedLoads.status} = 'receiving' then 'received'::feed_load_status else ${feedLoads.status} end` })
-    .where(eq(feedLoads.id, loadId)).returning();
-  return { load: updated!, duplicate: false };
+  try {
+    const [updated] = await db.update(feedLoads).set({ contentHash, sizeBytes, status: dsql`case when ${feedLoads.status} = 'receiving' then 'received'::feed_load_status else ${feedLoads.status} end` })
+      .where(eq(feedLoads.id, loadId)).returning();
+    return { load: updated!, duplicate: false };
+  } catch (err) {
+    // The same bytes finished arriving in another request a moment ago: the unique (feed, hash) decides.
+    const failure = err as { code?: string; cause?: { code?: string } };
+    if ((failure.code ?? failure.cause?.code) !== '23505') throw err;
+    await discardLoad(db, loadId);
+    return { load: (await earlier())!, duplicate: true };
+  }
 }
 
 export async function discardLoad(db: DbOrTx, loadId: string) {

@@ -30,8 +30,14 @@ describe('mediation under concurrency', () => {
     const [la, lb] = await Promise.all([api.loaded(first.id, m.provider.auth), api.loaded(second.id, m.provider.auth)]);
     expect((la.counts.COMPLETED ?? 0) + (lb.counts.COMPLETED ?? 0)).toBe(3_000);
     expect((la.counts.QUARANTINED ?? 0) + (lb.counts.QUARANTINED ?? 0)).toBe(2_000);
+    // New bytes sent twice at once: one load, the other request answers it as the duplicate.
+    const c = `${a}${row(3_001, number)}\n`;
+    const twice = await Promise.all([api.upload(feedId, m.provider.auth, c), api.upload(feedId, m.provider.auth, c)]);
+    expect(twice[0].id).toBe(twice[1].id);
+    expect(twice.map((t) => t.duplicate).sort()).toEqual([false, true]);
+    await api.loaded(twice[0].id, m.provider.auth);
     const [keys] = await ctx.database.sql`select count(*)::int as n from accepted_duplicate_keys where feed_id = ${feedId}`;
-    expect(keys!.n).toBe(3_000);
+    expect(keys!.n).toBe(3_001);
     const [billed] = await ctx.database.sql`select count(*)::int as n, count(distinct id)::int as ids from billable_records where source_ref in (${first.id}, ${second.id})`;
     expect(billed).toEqual({ n: 3_000, ids: 3_000 });
   }, 120_000);

@@ -22,6 +22,7 @@ import { lockPlanVersions } from '../db/queries/rating';
 const DEFAULT_CHUNK_ROWS = 10_000;
 /** Rows between heartbeats while parsing and mediating (a chunk's commit heartbeats too). */
 const HEARTBEAT_ROWS = 2_000;
+const YIELD_ROWS = 250;
 const ALWAYS_TAKEN = { has: () => true };
 
 export interface MediateLoadInput {
@@ -139,6 +140,8 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
       const take = async (rows: ParsedRow[]) => {
         for (const parsed of rows) {
           rowNo++;
+          // Let the chunk being written stream meanwhile (Postgres works on the other core).
+          if (rowNo % YIELD_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
           if (rowNo % HEARTBEAT_ROWS === 0) {
             // A cancelled attempt (e.g. timed out while the worker was starved) stops instead of racing its retry.
             if (activity.cancellationSignal.aborted) throw activity.cancellationSignal.reason;

@@ -3,7 +3,8 @@
 // worker in its own process (its peak RSS is read from /proc). Baseline, measured in the same run:
 // Postgres' COPY of the already-mediated rows into a table shaped like mediated_records.
 // Also prints the workflow's history length and largest payload.
-// Run: npm run bench:mediation [-- --records 10000000]
+// Run: npm run bench:mediation [-- --records 10000000]; WORKER_NODE_OPTIONS sets the worker's NODE_OPTIONS
+// (e.g. --max-old-space-size=320 to bound its heap).
 // Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
 import { randomBytes } from 'node:crypto';
@@ -59,7 +60,7 @@ async function main() {
   // A prebuilt bundle, as in production images: the worker's RSS is then its own work, not webpack's.
   const bundlePath = join(tmpdir(), `meterflow-bench-bundle-${taskQueue}.js`);
   writeFileSync(bundlePath, (await bundleWorkflows(workflowsPath)).code);
-  const worker = startProcess('worker.ts', [], { DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundlePath });
+  const worker = startProcess('worker.ts', [], { DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundlePath, NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS });
   const app = createApp({ database, temporal, taskQueue, logger: createLogger('bench', 'error'), uploadMaxBytes: 64 * 1024 ** 3 });
   const call = async (path: string, auth: Record<string, string>, body: unknown) => {
     const res = await app.request(path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -142,7 +143,7 @@ async function main() {
     say(`baseline  COPY of the mediated rows into a table shaped like mediated_records: ${baselineRows.toLocaleString('en')} rows in ${baselineSeconds.toFixed(2)} s = ${Math.round(baselineRate).toLocaleString('en')} rows/s`);
     say(`meterflow upload → every record rated or quarantined (raw + mediated + keys + billable by COPY): ${stored.toLocaleString('en')} records in ${seconds.toFixed(2)} s (upload ${uploadedSeconds.toFixed(2)} s) = ${Math.round(rate).toLocaleString('en')} records/s`);
     say(`ratio     ${(rate / baselineRate).toFixed(2)} of the baseline (target ≥ 0.5)`);
-    say(`worker    peak RSS ${workerPeakMiB.toFixed(0)} MiB`);
+    say(`worker    peak RSS ${workerPeakMiB.toFixed(0)} MiB${process.env.WORKER_NODE_OPTIONS ? ` (NODE_OPTIONS ${process.env.WORKER_NODE_OPTIONS})` : ''}`);
     say(`workflow  history ${events.length} events; largest payload ${largestPayloadBytes(events).toLocaleString('en')} bytes (limit 262,144)`);
     if (process.env.BENCH_DEBUG) say(worker.output().trim().split('\n').slice(-2).join('\n'));
   } finally {

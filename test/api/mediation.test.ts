@@ -125,6 +125,16 @@ describe('mediation of a feed file', () => {
     expect(unassigned.reduce((sum: number, r: { records: number }) => sum + r.records, 0)).toBe(6);
   }, 120_000);
 
+  it('quarantines a late record of a closed period past the account grace as NO_PERIOD; the open period takes its record (item 11)', async () => {
+    const { m, api, customer, feedId, known } = await setup();
+    await api.ok('POST', `/v1/subscriptions/${customer.subscription}/billing-periods/close`, m.provider.auth, { startAt: '2024-03-01T00:00:00Z' }, 200);
+    const load = await api.upload(feedId, m.provider.auth, `${HEADER}l1,${known},2024-03-20T10:00:00Z,60,voice,+44\nl2,${known},2024-04-02T10:00:00Z,60,voice,+44\n`);
+    expect((await api.loaded(load.id, m.provider.auth)).counts).toEqual({ COMPLETED: 1, QUARANTINED: 1 });
+    const [late] = (await api.ok('GET', `/v1/quarantine?loadId=${load.id}`, m.provider.auth, undefined, 200)).items;
+    expect(late).toMatchObject({ ref: `${load.id}:1`, reason: 'NO_PERIOD' });
+    expect(late.message).toContain('closed');
+  }, 60_000);
+
   it('keeps feeds, loads, quarantine and histories to their operator', async () => {
     const { m, api, feedId, known } = await setup();
     const load = await api.upload(feedId, m.provider.auth, `${HEADER}b1,${known},2024-03-04T10:00:00Z,60,voice,+44\n`);

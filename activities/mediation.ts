@@ -3,7 +3,7 @@ import type postgres from 'postgres';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   compiledFeedFor, createMediator, createRawRowParser, mapCompiled, parseFeedDefinition, quarantineTransition, unreadableResult,
-  type CanonicalRecord, type FeedDefinition, type Mediator, type ParsedRow,
+  type CanonicalRecord, type FeedDefinition, type MediationContext, type Mediator, type ParsedRow,
 } from '../domain/mediation';
 import { parseInstant } from '../domain/rating/calendar';
 import type { Database } from '../db/client';
@@ -181,7 +181,8 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
           from mediated_records m join feed_raw_records r on r.load_id = m.load_id and r.row_no = m.row_no join feeds f on f.id = m.feed_id
           where m.request_id = ${requestId} and m.status = 'CLEANSED' order by m.load_id, m.row_no limit ${input.limit} for update of m skip locked`;
         if (claimed.length === 0) return { claimed: 0, completed: 0 };
-        const context = await loadMediationContext(tx, claimed[0]!.owner, processedAt);
+        // An internal role's request may span operators: each record runs against its own operator's snapshot.
+        const contexts = new Map<string, MediationContext>();
         let completed = 0;
         const byFeed = new Map<string, Array<(typeof claimed)[number]>>();
         for (const c of claimed) {
@@ -192,6 +193,9 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
         }
         for (const rows of byFeed.values()) {
           const feed = await feedOf(rows[0]!.feedId, rows[0]!.version);
+          const owner = rows[0]!.owner;
+          let context = contexts.get(owner);
+          if (context === undefined) contexts.set(owner, (context = await loadMediationContext(tx, owner, processedAt)));
           const mediator = createMediator(feed, context);
           const accepted = new Set<string>();
           const items = rows.map((c): Item => {

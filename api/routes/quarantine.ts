@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { ValidationError } from '../../domain/errors';
+import { NotFoundError, ValidationError } from '../../domain/errors';
 import { QUARANTINE_STATUSES } from '../../domain/mediation';
 import {
   cleanseRecords, listQuarantine, parseRef, quarantineCounts, recordHistory, unassignedReport, writeOffRecords, type RecordRef,
@@ -97,7 +97,7 @@ export function quarantineRoutes(deps: ApiDeps) {
       const counts = await sql<Array<{ status: string; n: number }>>`
         select m.status, count(*)::int as n from mediated_records m join reprocess_requests r on r.id = m.request_id
         where m.request_id = ${requestId} ${owner === null ? sql`` : sql`and r.owner_party_id = ${owner}`} group by m.status`;
-      if (counts.length === 0) throw new ValidationError(`no reprocess request ${requestId}`, [{ path: 'id', message: 'unknown' }]);
+      if (counts.length === 0) throw new NotFoundError('Reprocess request', requestId);
       const progress = await deps.temporal.workflow.getHandle(quarantineReprocessWorkflowId(requestId)).query(reprocessProgressQuery).catch(() => null);
       return c.json({ requestId, counts: Object.fromEntries(counts.map((r) => [r.status, r.n])), progress }, 200);
     },

@@ -1,6 +1,8 @@
 import type { Database } from '../db/client';
 import { createMailer } from '../lib/mail';
+import { feedCollectionActivities } from './feed-collection';
 import { ledgerActivities } from './ledger';
+import { mediationActivities } from './mediation';
 import { reconciliationActivities } from './reconciliation';
 import { reviewActivities, type MailDeps } from './review';
 import { usageFileActivities } from './usage-files';
@@ -26,6 +28,8 @@ export function createActivities({ database, mail = defaultMailDeps() }: Activit
     ...whatIfActivities({ database }),
     ...ledgerActivities({ database }),
     ...walletActivities({ database }),
+    ...mediationActivities(database),
+    ...feedCollectionActivities(database),
   };
 }
 

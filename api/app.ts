@@ -13,6 +13,9 @@ import { linkRoutes } from './routes/links';
 import { usageFileRoutes } from './routes/usage-files';
 import { usageRecordRoutes } from './routes/usage-records';
 import { walletRoutes } from './routes/wallets';
+import { accountRoutes } from './routes/accounts';
+import { feedLoadRoutes, feedRoutes } from './routes/feeds';
+import { quarantineRoutes } from './routes/quarantine';
 
 export type { ApiDeps } from './context';
 
@@ -41,6 +44,10 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/wallets', walletRoutes(deps));
   app.route('/v1/ledger', ledgerRoutes(deps));
   app.route('/v1/allocation', allocationRoutes(deps));
+  app.route('/v1', accountRoutes(deps));
+  app.route('/v1/feeds', feedRoutes(deps));
+  app.route('/v1/feed-loads', feedLoadRoutes(deps));
+  app.route('/v1', quarantineRoutes(deps));
   app.route('/links', linkRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

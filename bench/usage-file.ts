@@ -23,23 +23,12 @@ import { aCatalog, aUsageRow, QT_COLUMNS, usageCsv } from '../test/fixtures/cata
 import { buildWorker } from '../worker';
 import { usageFileWorkflowId } from '../workflows/shared';
 import { usageFile } from '../workflows/usage-file';
+import { payloadBytes } from './history';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, 'chunk-rows': { type: 'string', default: '0' } } });
 const recordCount = Number.parseInt(values.records, 10);
 const chunkRows = Number.parseInt(values['chunk-rows'], 10);
 const say = (line: string) => console.log(line);
-
-/** Bytes of every payload in one history event (inputs, results, Update arguments). */
-function payloadBytes(node: unknown): number {
-  if (!node || typeof node !== 'object') return 0;
-  if (node instanceof Uint8Array) return 0;
-  let total = 0;
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    if (key === 'payloads' && Array.isArray(value)) total += value.reduce((n: number, p: { data?: Uint8Array }) => n + (p?.data?.byteLength ?? 0), 0);
-    else total += payloadBytes(value);
-  }
-  return total;
-}
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -24,6 +24,9 @@ const configSchema = z.object({
   LINK_TTL_DAYS: z.coerce.number().positive().max(90).default(14),
   /** Largest usage-file or reconciliation upload, in bytes. */
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
+  /** Watched feed directory (<dir>/<feedId>/<file>): the worker schedules its collection. Unset: no collection. */
+  FEED_WATCH_DIR: z.string().min(1).optional(),
+  FEED_WATCH_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
 });
 
 export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string };

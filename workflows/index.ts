@@ -1,3 +1,6 @@
 // Bundle entry: re-exports only.
 export { usageFile } from './usage-file';
 export { whatIf } from './what-if';
+export { feedLoad } from './feed-load';
+export { quarantineReprocess } from './quarantine-reprocess';
+export { feedCollection } from './feed-collection';

@@ -6,3 +6,9 @@ export const taskQueues = { main: 'meterflow' } as const;
 export const usageFileWorkflowId = (fileId: string) => `usage-file/${fileId}`;
 
 export const whatIfWorkflowId = (runId: string) => `what-if/${runId}`;
+
+export const feedLoadWorkflowId = (loadId: string) => `feed-load/${loadId}`;
+
+export const quarantineReprocessWorkflowId = (requestId: string) => `quarantine-reprocess/${requestId}`;
+
+export const feedCollectionScheduleId = 'feed-collection';

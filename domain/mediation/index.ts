@@ -45,3 +45,4 @@ export {
   type QuarantineStatus, type QuarantineAction, type QuarantineEntry,
 } from './quarantine';
 export { ASTERISK_CDR_CSV, FREESWITCH_CDR_CSV, GENERIC_METERING_JSONL, GENERIC_METERING_CSV, BUILT_IN_FEEDS } from './builtin-feeds';
+export { unreadableResult } from './unreadable';

@@ -1,0 +1,186 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, eq } from 'drizzle-orm';
+import type { Caller } from '../../domain/access';
+import { periodContainingInstant, type BillingCycle } from '../../domain/billing';
+import { NotFoundError } from '../../domain/errors';
+import type { DbOrTx } from '../../db/client';
+import { billingPeriods, customerAccounts, serviceIdentifiers, services, subscriptions } from '../../db/schema';
+import { requireRole } from '../auth';
+import { bearerSecurity, newRouter, type ApiDeps } from '../context';
+import { errors, json } from '../openapi';
+
+// The customer side mediation identifies against (SPEC §3.1): an operator's customer accounts,
+// their subscriptions with billing periods made from the account's cycle, and services with
+// effective-dated identifiers. Operators (providers) write their own; internal roles read all;
+// another party's object is 404.
+
+const instant = z.iso.datetime({ offset: true });
+const Id = (name: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }).describe(name);
+const internal = (caller: Caller) => ['admin', 'ops', 'billing_manager'].includes(caller.role);
+
+const CycleBody = z.union([
+  z.strictObject({ kind: z.literal('calendar') }),
+  z.strictObject({ kind: z.literal('billingDay'), billingDay: z.number().int().min(1).max(31) }),
+  z.strictObject({ kind: z.literal('anniversary'), startDate: z.iso.date() }),
+]);
+const AccountBody = z.strictObject({
+  id: z.string().min(1).max(100), name: z.string().max(200).default(''), currency: z.string().regex(/^[A-Z]{3}$/), timeZone: z.string().default('UTC'),
+  billingCycle: CycleBody.default({ kind: 'calendar' }), customerGroupIds: z.array(z.string().min(1)).default([]),
+  lateGraceSeconds: z.number().int().min(0).default(0),
+}).openapi('CustomerAccountInput');
+const IdentifierBody = z.strictObject({ type: z.string().min(1), value: z.string().min(1), validFrom: instant, validTo: instant.optional() });
+const ServiceBody = z.strictObject({
+  id: z.string().min(1).max(100), status: z.enum(['ACTIVE', 'INACTIVE']).default('ACTIVE'), activeFrom: instant, activeTo: instant.optional(),
+  categories: z.array(z.string().min(1)).optional(), identifiers: z.array(IdentifierBody).default([]),
+}).openapi('ServiceInput');
+const SubscriptionBody = z.strictObject({
+  id: z.string().min(1).max(100), name: z.string().max(200).default(''), startedAt: instant,
+  /** Billing periods to create from the account's cycle, starting with the one holding startedAt. */
+  periods: z.number().int().min(1).max(120).default(12),
+}).openapi('SubscriptionInput');
+const Ok = z.object({ id: z.string() }).loose();
+
+/** The account if the caller may see it, else NOT_FOUND. */
+export async function visibleAccount(db: DbOrTx, caller: Caller, accountId: string) {
+  const [account] = await db.select().from(customerAccounts).where(eq(customerAccounts.id, accountId));
+  if (!account || (!internal(caller) && account.ownerPartyId !== caller.partyId)) throw new NotFoundError('Customer account', accountId);
+  return account;
+}
+
+async function ownedSubscription(db: DbOrTx, caller: Caller, subscriptionId: string) {
+  const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId));
+  if (!sub) throw new NotFoundError('Subscription', subscriptionId);
+  const account = await visibleAccount(db, caller, sub.accountId).catch(() => { throw new NotFoundError('Subscription', subscriptionId); });
+  return { sub, account };
+}
+
+async function ownedService(db: DbOrTx, caller: Caller, serviceId: string) {
+  const [service] = await db.select().from(services).where(eq(services.id, serviceId));
+  if (!service?.subscriptionId) throw new NotFoundError('Service', serviceId);
+  await ownedSubscription(db, caller, service.subscriptionId).catch(() => { throw new NotFoundError('Service', serviceId); });
+  return service;
+}
+
+/** `count` consecutive periods of the cycle, the first holding `from`. */
+export function periodsFrom(cycle: BillingCycle, from: string, timeZone: string, count: number) {
+  const periods = [periodContainingInstant(cycle, from, timeZone)];
+  while (periods.length < count) periods.push(periodContainingInstant(cycle, periods[periods.length - 1]!.endAt, timeZone));
+  return periods;
+}
+
+export function accountRoutes(deps: ApiDeps) {
+  const app = newRouter();
+  const db = deps.database.db;
+
+  app.openapi(
+    createRoute({ method: 'post', path: '/accounts', security: bearerSecurity, summary: 'Create a customer account (operators)', request: { body: { content: { 'application/json': { schema: AccountBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors } }),
+    async (c) => {
+      const caller = c.get('caller');
+      requireRole(caller.role, ['provider'], 'create customer accounts');
+      const body = c.req.valid('json');
+      const [row] = await db.insert(customerAccounts).values({ ...body, ownerPartyId: caller.partyId }).onConflictDoNothing().returning();
+      if (!row) await visibleAccount(db, caller, body.id); // someone else's id: 404; ours: the existing account
+      return c.json(row ?? (await visibleAccount(db, caller, body.id)), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/accounts/{id}', security: bearerSecurity, summary: 'A customer account with its subscriptions', request: { params: Id('account') }, responses: { 200: json(Ok, 'The account'), ...errors } }),
+    async (c) => {
+      const account = await visibleAccount(db, c.get('caller'), c.req.valid('param').id);
+      const subs = await db.select().from(subscriptions).where(eq(subscriptions.accountId, account.id));
+      return c.json({ ...account, subscriptions: subs }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/accounts/{id}/subscriptions', security: bearerSecurity, summary: 'Create a subscription and its billing periods from the account cycle',
+      request: { params: Id('account'), body: { content: { 'application/json': { schema: SubscriptionBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      requireRole(caller.role, ['provider'], 'create subscriptions');
+      const account = await visibleAccount(db, caller, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      const periods = periodsFrom(account.billingCycle, body.startedAt, account.timeZone, body.periods);
+      await db.transaction(async (tx) => {
+        await tx.insert(subscriptions).values({ id: body.id, accountId: account.id, name: body.name, startedAt: body.startedAt }).onConflictDoNothing();
+        await tx.insert(billingPeriods).values(periods.map((p) => ({ subscriptionId: body.id, startAt: p.startAt, endAt: p.endAt }))).onConflictDoNothing();
+      });
+      const { sub } = await ownedSubscription(db, caller, body.id);
+      return c.json({ ...sub, periods: await db.select().from(billingPeriods).where(eq(billingPeriods.subscriptionId, sub.id)) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/subscriptions/{id}/billing-periods/close', security: bearerSecurity, summary: 'Close the billing period starting at startAt (late records then need the account grace)',
+      request: { params: Id('subscription'), body: { content: { 'application/json': { schema: z.strictObject({ startAt: instant }) } }, required: true } }, responses: { 200: json(Ok, 'Closed'), ...errors },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      requireRole(caller.role, ['provider'], 'close billing periods');
+      const { sub } = await ownedSubscription(db, caller, c.req.valid('param').id);
+      const startAt = new Date(c.req.valid('json').startAt).toISOString();
+      const [row] = await db.update(billingPeriods).set({ state: 'CLOSED', closedAt: new Date().toISOString() })
+        .where(and(eq(billingPeriods.subscriptionId, sub.id), eq(billingPeriods.startAt, startAt))).returning();
+      if (!row) throw new NotFoundError('Billing period', `${sub.id}@${startAt}`);
+      return c.json({ id: sub.id, ...row }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/subscriptions/{id}/services', security: bearerSecurity, summary: 'Create a service with its identifiers',
+      request: { params: Id('subscription'), body: { content: { 'application/json': { schema: ServiceBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      requireRole(caller.role, ['provider'], 'create services');
+      const { sub } = await ownedSubscription(db, caller, c.req.valid('param').id);
+      const { identifiers, ...body } = c.req.valid('json');
+      await db.transaction(async (tx) => {
+        await tx.insert(services).values({ ...body, subscriptionId: sub.id }).onConflictDoNothing();
+        if (identifiers.length > 0) await tx.insert(serviceIdentifiers).values(identifiers.map((i) => ({ ...i, serviceId: body.id }))).onConflictDoNothing();
+      });
+      return c.json(await serviceJson(db, await ownedService(db, caller, body.id)), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch', path: '/services/{id}', security: bearerSecurity, summary: 'Activate, suspend or end-date a service',
+      request: { params: Id('service'), body: { content: { 'application/json': { schema: z.strictObject({ status: z.enum(['ACTIVE', 'INACTIVE']).optional(), activeTo: instant.nullable().optional() }) } }, required: true } },
+      responses: { 200: json(Ok, 'The service'), ...errors },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      requireRole(caller.role, ['provider'], 'change services');
+      const service = await ownedService(db, caller, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      if (body.status !== undefined || body.activeTo !== undefined) await db.update(services).set(body).where(eq(services.id, service.id));
+      return c.json(await serviceJson(db, await ownedService(db, caller, service.id)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/services/{id}/identifiers', security: bearerSecurity, summary: 'Add an identifier to a service for a validity period',
+      request: { params: Id('service'), body: { content: { 'application/json': { schema: IdentifierBody } }, required: true } }, responses: { 201: json(Ok, 'The service'), ...errors },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      requireRole(caller.role, ['provider'], 'change services');
+      const service = await ownedService(db, caller, c.req.valid('param').id);
+      await db.insert(serviceIdentifiers).values({ ...c.req.valid('json'), serviceId: service.id }).onConflictDoNothing();
+      return c.json(await serviceJson(db, service), 201);
+    },
+  );
+
+  return app;
+}
+
+async function serviceJson(db: DbOrTx, service: typeof services.$inferSelect) {
+  return { ...service, identifiers: await db.select().from(serviceIdentifiers).where(eq(serviceIdentifiers.serviceId, service.id)) };
+}

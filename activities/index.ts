@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import { createMailer } from '../lib/mail';
+import { billingActivities } from './billing';
 import { ledgerActivities } from './ledger';
 import { reconciliationActivities } from './reconciliation';
 import { reviewActivities, type MailDeps } from './review';
@@ -26,6 +27,7 @@ export function createActivities({ database, mail = defaultMailDeps() }: Activit
     ...whatIfActivities({ database }),
     ...ledgerActivities({ database }),
     ...walletActivities({ database }),
+    ...billingActivities({ database }, mail),
   };
 }
 

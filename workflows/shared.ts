@@ -6,3 +6,7 @@ export const taskQueues = { main: 'meterflow' } as const;
 export const usageFileWorkflowId = (fileId: string) => `usage-file/${fileId}`;
 
 export const whatIfWorkflowId = (runId: string) => `what-if/${runId}`;
+
+export const billingRunWorkflowId = (runId: string) => `billing-run/${runId}`;
+
+export const thresholdBillingWorkflowId = (accountId: string) => `threshold-billing/${accountId}`;

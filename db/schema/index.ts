@@ -6,3 +6,4 @@ export * from './ledger';
 export * from './wallets';
 export * from './allocation';
 export * from './accounts';
+export * from './billing';

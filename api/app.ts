@@ -7,6 +7,8 @@ import { partyRoutes } from './routes/parties';
 import { ratePlanRoutes } from './routes/rate-plans';
 import { ratingRoutes } from './routes/rating';
 import { allocationRoutes } from './routes/allocation';
+import { billingRoutes } from './routes/billing';
+import { billingLinkRoutes } from './routes/billing-links';
 import { catalogRoutes } from './routes/catalog';
 import { ledgerRoutes } from './routes/ledger';
 import { linkRoutes } from './routes/links';
@@ -41,7 +43,9 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/wallets', walletRoutes(deps));
   app.route('/v1/ledger', ledgerRoutes(deps));
   app.route('/v1/allocation', allocationRoutes(deps));
+  app.route('/v1', billingRoutes(deps));
   app.route('/links', linkRoutes(deps));
+  app.route('/links/billing-runs', billingLinkRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http', scheme: 'bearer', description: 'An API key issued by `meterflow party create` or POST /v1/parties/{id}/api-keys',

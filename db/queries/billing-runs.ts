@@ -130,3 +130,33 @@ export async function resetFailedAccounts(sql: SqlOrTx, runId: string): Promise<
     returning ra.batch_no, ra.status`;
   return [...new Set(rows.filter((r) => r.status === 'pending').map((r) => r.batch_no))].sort((a, b) => a - b);
 }
+
+export interface RunRow {
+  id: string; ownerPartyId: string; runDate: string; phase: string; graceSeconds: number; notifyEmail: string | null;
+  startedBy: string; approvedBy: string | null; approvedAt: string | null; completedAt: string | null;
+}
+
+/** Records a run (once per id; a repeated start finds the first). */
+export async function insertRun(sql: SqlOrTx, run: Omit<RunRow, 'phase' | 'approvedBy' | 'approvedAt' | 'completedAt'>): Promise<{ run: RunRow; created: boolean }> {
+  const created = await sql`
+    insert into billing_runs (id, owner_party_id, run_date, grace_seconds, notify_email, started_by)
+    values (${run.id}, ${run.ownerPartyId}, ${run.runDate}, ${run.graceSeconds}, ${run.notifyEmail}, ${run.startedBy}) on conflict (id) do nothing returning id`;
+  return { run: (await findRun(sql, run.id))!, created: created.length > 0 };
+}
+
+export async function findRun(sql: SqlOrTx, id: string): Promise<RunRow | undefined> {
+  const [row] = await sql<RunRow[]>`
+    select id, owner_party_id as "ownerPartyId", run_date as "runDate", phase, grace_seconds as "graceSeconds", notify_email as "notifyEmail",
+      started_by as "startedBy", approved_by as "approvedBy",
+      to_char(approved_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "approvedAt",
+      to_char(completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "completedAt"
+    from billing_runs where id = ${id}`;
+  return row;
+}
+
+/** The run's accounts in a status (failed and parked ones with why), by account id. */
+export async function runAccounts(sql: SqlOrTx, runId: string, status: RunAccountStatus | null, limit: number) {
+  return sql<Array<{ accountId: string; status: RunAccountStatus; invoiceId: string | null; failureReason: string | null; parkedReasons: unknown; attempts: number }>>`
+    select account_id as "accountId", status, invoice_id as "invoiceId", failure_reason as "failureReason", parked_reasons as "parkedReasons", attempts
+    from billing_run_accounts where run_id = ${runId} and (${status}::text is null or status::text = ${status}) order by account_id limit ${limit}`;
+}

@@ -29,7 +29,7 @@ async function setUp() {
     const [row] = await ctx.database.sql`select id from invoices where run_id = ${run.id} and account_id = ${account.accountId}`;
     return row ? api.json(await api.call('GET', `/v1/invoices/${row.id}`, op.auth), 200) : null;
   };
-  const act = (body: unknown, status: number) => api.call('POST', `/v1/billable-records/${record.id}/actions`, op.auth, body).then((res) => api.json(res, status));
+  const act = async (body: unknown, status: number) => api.json(await api.call('POST', `/v1/billable-records/${record.id}/actions`, op.auth, body), status);
   const billed = await bill('2024-04-03');
   expect(billed).toMatchObject({ total: '10.00', status: 'final' });
   return { api, op, account, record, bill, act, invoice: billed };

@@ -54,7 +54,8 @@ export async function billingRun(input: BillingRunInput): Promise<BillingRunProg
     const selected = await acts.selectRunAccounts({ runId, ownerPartyId: input.ownerPartyId, runDate: input.runDate, batchSize: input.batchSize });
     Object.assign(progress, { accounts: selected.accounts, batches: selected.batches });
     await enter('drafting');
-    await draft(range(progress.batches));
+    // Without a grace period nothing can arrive between draft and final: finalising drafts at once.
+    if (input.graceSeconds > 0) await draft(range(progress.batches));
     await refreshCounts();
     await enter(input.graceSeconds > 0 && progress.counts.drafted > 0 ? 'awaiting_approval' : 'finalising');
   }

@@ -59,13 +59,14 @@ export async function postRecordCharges(sql: SqlOrTx, accountIds: readonly strin
           'item', item, 'quantity', quantity::text, 'unit', unit), 2
       from src
       on conflict (key) do nothing
-      returning key
+      returning key, attributes ->> 'recordId' as record_id
     ), lines as (
+      -- Joined back by the record's primary key (never CTE to CTE, which the planner may nest-loop).
       insert into ledger_lines (posting_key, line_no, account_kind, owner, side, amount)
-      select s.key, v.n,
-        (case when (s.signed > 0) = (v.n = 1) then 'unbilled' else 'revenue' end)::ledger_account_kind,
-        s.account_id, (case when v.n = 1 then 'debit' else 'credit' end)::ledger_side, abs(s.signed)
-      from ins join src s on s.key = ins.key cross join (values (1), (2)) as v(n)
+      select ins.key, v.n,
+        (case when ((b.directive = 'TO_BE_BILLED') = (b.amount > 0)) = (v.n = 1) then 'unbilled' else 'revenue' end)::ledger_account_kind,
+        b.account_id, (case when v.n = 1 then 'debit' else 'credit' end)::ledger_side, abs(b.amount)
+      from ins join billable_records b on b.id = ins.record_id cross join (values (1), (2)) as v(n)
       returning 1
     )
     select (select count(*) from ins)::int as n`;
@@ -95,20 +96,23 @@ const unbilledOf = (t: string, tail = '') => `
 async function addStatementItems(sql: SqlOrTx, targetsParam: string): Promise<void> {
   await sql.unsafe(`
     insert into invoice_items (posting_key, invoice_id, line_id, record_id, posting_kind, effective_at, quantity, unit, amount)
-    select p.key, t.invoice_id,
-      coalesce(p.attributes ->> 'service', '') || '|' || coalesce(p.attributes ->> 'category', '') || '|' || coalesce(p.attributes ->> 'item', ''),
-      p.attributes ->> 'recordId', p.kind::text, p.effective_at,
-      case when p.kind = 'reversal' then -1 else 1 end * coalesce((p.attributes ->> 'quantity')::numeric, 0),
-      coalesce(p.attributes ->> 'unit', ''),
-      sum(case when l.side = 'debit' then l.amount else -l.amount end)
+    select u.key, t.invoice_id,
+      coalesce(u.attributes ->> 'service', '') || '|' || coalesce(u.attributes ->> 'category', '') || '|' || coalesce(u.attributes ->> 'item', ''),
+      u.attributes ->> 'recordId', u.kind::text, u.effective_at,
+      case when u.kind = 'reversal' then -1 else 1 end * coalesce((u.attributes ->> 'quantity')::numeric, 0),
+      coalesce(u.attributes ->> 'unit', ''), u.amount
     from ${recordset}
     join invoices inv on inv.id = t.invoice_id and inv.status = 'draft'
-    join ledger_lines l on l.owner = t.account_id and l.account_kind = 'unbilled'
-    join ledger_postings p on p.key = l.posting_key
-    where p.effective_at < t.cut_off_at and p.currency = t.currency and not (p.attributes ? 'invoiceId')
-      and (t.subscription_id is null or p.attributes ->> 'subscriptionId' = t.subscription_id)
-      and not exists (select 1 from invoice_items i where i.posting_key = p.key)
-    group by p.key, t.invoice_id
+    -- Per account (lateral): every lookup goes through the owner index, whatever the statistics say.
+    cross join lateral (
+      select p.key, p.attributes, p.kind, p.effective_at, sum(case when l.side = 'debit' then l.amount else -l.amount end) as amount
+      from ledger_lines l join ledger_postings p on p.key = l.posting_key
+      where l.owner = t.account_id and l.account_kind = 'unbilled' and p.effective_at < t.cut_off_at and p.currency = t.currency
+        and not (p.attributes ? 'invoiceId')
+        and (t.subscription_id is null or p.attributes ->> 'subscriptionId' = t.subscription_id)
+        and not exists (select 1 from invoice_items i where i.posting_key = p.key)
+      group by p.key
+    ) u
     on conflict (posting_key) do nothing`, [targetsParam]);
 }
 
@@ -118,9 +122,12 @@ interface LineSum { invoice_id: string; line_id: string; unit: string; quantity:
 async function rebuildLines(sql: SqlOrTx, invoiceIds: readonly string[]): Promise<void> {
   if (invoiceIds.length === 0) return;
   const sums = await sql<LineSum[]>`
-    select i.invoice_id, i.line_id, max(i.unit) as unit, sum(i.quantity)::text as quantity, sum(i.amount)::text as exact
-    from invoice_items i join invoices inv on inv.id = i.invoice_id and inv.status = 'draft'
-    where i.invoice_id = any(${invoiceIds as string[]}) group by i.invoice_id, i.line_id order by i.invoice_id, i.line_id`;
+    select inv.id as invoice_id, s.line_id, s.unit, s.quantity, s.exact
+    from invoices inv cross join lateral (
+      select i.line_id, max(i.unit) as unit, sum(i.quantity)::text as quantity, sum(i.amount)::text as exact
+      from invoice_items i where i.invoice_id = inv.id group by i.line_id
+    ) s
+    where inv.id = any(${invoiceIds as string[]}) and inv.status = 'draft' order by inv.id, s.line_id`;
   const lines = sums.map((s) => {
     const [service = '', category = '', item = ''] = s.line_id.split('|');
     return { invoice_id: s.invoice_id, line_id: s.line_id, service, category, item, unit: s.unit, quantity: s.quantity, exact_amount: s.exact, amount: lineAmount(s.exact) };

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError } from '../domain/errors';
 import type { Database } from '../db/client';
@@ -26,11 +27,22 @@ function isDataError(err: unknown): boolean {
 
 type Work = (tx: SqlOrTx, targets: InvoiceTarget[]) => Promise<AccountOutcome[]>;
 
+/** Heartbeats every second while `fn` runs, so a worker that dies is noticed within the heartbeat timeout. */
+async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(), 1_000);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function billingActivities({ database }: { database: Database }, mail: MailDeps) {
   const { sql } = database;
 
   /** Works the batch in one transaction; on a data error, each account in its own, recording the failing ones. */
-  const workBatch = async (runId: string, batchNo: number, statuses: readonly RunAccountStatus[], work: Work): Promise<RunCounts> => {
+  const workBatch = (runId: string, batchNo: number, statuses: readonly RunAccountStatus[], work: Work): Promise<RunCounts> => heartbeating(async () => {
     const { targets, refused } = await batchTargets(sql, runId, batchNo, statuses);
     await setAccountOutcomes(sql, runId, refused.map((r) => ({ accountId: r.accountId, status: 'failed', reason: r.reason })));
     const inTransaction = (part: InvoiceTarget[]) => sql.begin(async (tx) => {
@@ -52,11 +64,11 @@ export function billingActivities({ database }: { database: Database }, mail: Ma
       }
     }
     return runCounts(sql, runId, batchNo);
-  };
+  });
 
   return {
     async selectRunAccounts(input: { runId: string; ownerPartyId: string; runDate: string; batchSize: number }) {
-      return selectRunAccounts(sql, input);
+      return heartbeating(() => selectRunAccounts(sql, input));
     },
 
     /** Phase changes as the workflow makes them (approval recorded with who and when). */

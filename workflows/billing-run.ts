@@ -11,7 +11,8 @@ import { approveUpdate, progressQuery, refuse, retryFailedUpdate, type Approver,
 
 export * from './billing-run-messages';
 
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '10m', retry: { initialInterval: '500ms', maximumInterval: '10s' } });
+// Batch steps heartbeat every second: a dead worker's batch is retried within 10 s, by whichever worker is alive.
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '10s', retry: { initialInterval: '500ms', maximumInterval: '10s' } });
 
 const now = () => new Date().toISOString();
 const emptyCounts = (): RunCounts => ({ pending: 0, drafted: 0, empty: 0, failed: 0, parked: 0, finalised: 0 });

@@ -1,12 +1,13 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertUsageFile, recordTransition } from '../../db/queries/usage-files';
 import { newUsageFileId } from '../../lib/ids';
-import { startProcess, waitFor, type Proc } from '../../lib/processes';
+import type { Proc } from '../../lib/processes';
 import { usageFileWorkflowId } from '../../workflows/shared';
 import { usageFile } from '../../workflows/usage-file';
 import { aCatalog, aUsageRow, usageCsv, type Catalog } from '../fixtures/catalog';
 import { apiClient } from '../fixtures/api';
 import { useIntegration } from '../helpers/integration';
+import { startWorkerProcess } from '../helpers/worker-process';
 import { seededRandom } from '../../lib/seeded-random';
 
 // Crash test: the worker process is killed (SIGKILL) at seeded random moments, at least 20 times,
@@ -36,15 +37,7 @@ const storedRecords = (fileId: string) => ctx.database.sql`
 
 describe('crash test', () => {
   it(`survives ${KILLS} SIGKILLs of the worker while a ${ROWS.toLocaleString('en')}-record file is processed`, async () => {
-    const env = {
-      DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: ctx.taskQueue,
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'), LOG_LEVEL: 'error',
-    };
-    const startWorker = async () => {
-      const w = startProcess('worker.ts', [], env);
-      await waitFor('a worker', () => w.output().includes('worker ready'), w);
-      return w;
-    };
+    const startWorker = () => startWorkerProcess(ctx.taskQueue);
     const api = apiClient(ctx.app);
     const c = await aCatalog(ctx.database.db);
     const csv = usageCsv(Array.from({ length: ROWS }, (_, i) => aUsageRow(c, i)));

@@ -10,3 +10,19 @@ export async function startWorkerProcess(taskQueue: string): Promise<Proc> {
   await waitFor('a worker', () => worker.output().includes('worker ready'), worker);
   return worker;
 }
+
+/**
+ * Kills the worker (SIGKILL) `kills` times at seeded random moments 0.3-2.5 s apart, starting a new
+ * one each time (left in `holder.worker`); returns the moments in ms.
+ */
+export async function killRepeatedly(holder: { worker: Proc }, taskQueue: string, random: () => number, kills: number): Promise<number[]> {
+  const moments: number[] = [];
+  for (let kill = 0; kill < kills; kill++) {
+    const ms = Math.round(300 + random() * 2_200);
+    moments.push(ms);
+    await new Promise((r) => setTimeout(r, ms));
+    await holder.worker.kill('SIGKILL');
+    holder.worker = await startWorkerProcess(taskQueue);
+  }
+  return moments;
+}

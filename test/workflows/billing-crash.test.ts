@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { insertRun } from '../../db/queries/billing-runs';
 import { createParty } from '../../db/queries/parties';
-import type { Proc } from '../../lib/processes';
 import { seededRandom } from '../../lib/seeded-random';
 import { billingRun } from '../../workflows/billing-run';
 import { billingRunWorkflowId } from '../../workflows/shared';
 import { manyAccountsWithRecords } from '../fixtures/billing';
 import { expectLedgerBalanced } from '../fixtures/ledger';
 import { useIntegration } from '../helpers/integration';
-import { startWorkerProcess } from '../helpers/worker-process';
+import { killRepeatedly, startWorkerProcess } from '../helpers/worker-process';
 
 // Crash test: the worker process is killed (SIGKILL) at seeded random moments, at least 20 times,
 // during a billing run over 10,000 accounts (200,000 records), and restarted each time. The run
@@ -52,17 +51,10 @@ describe('billing crash test', () => {
       });
     };
     const random = seededRandom(SEED);
-    let worker: Proc = await startWorker();
+    const holder = { worker: await startWorker() };
     try {
       const crashed = await run('CRASH');
-      const moments: number[] = [];
-      for (let kill = 0; kill < KILLS; kill++) {
-        const ms = Math.round(300 + random() * 2_200);
-        moments.push(ms);
-        await new Promise((r) => setTimeout(r, ms));
-        await worker.kill('SIGKILL');
-        worker = await startWorker();
-      }
+      const moments = await killRepeatedly(holder, ctx.taskQueue, random, KILLS);
       const result = await crashed.result();
       console.log(`billing crash test: seed ${SEED}, ${KILLS} kills after ${moments.join(', ')} ms`);
       expect(result.counts).toMatchObject({ finalised: ACCOUNTS, failed: 0, parked: 0, pending: 0 });
@@ -81,7 +73,7 @@ describe('billing crash test', () => {
       const attempts = history.events!.flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
       console.log(`billing crash test: ${history.events!.length} history events; batch attempts up to ${Math.max(...attempts)}`);
     } finally {
-      await worker.kill();
+      await holder.worker.kill();
     }
   }, 900_000);
 });

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { insertUsageFile, recordTransition } from '../../db/queries/usage-files';
 import { newUsageFileId } from '../../lib/ids';
-import type { Proc } from '../../lib/processes';
 import { usageFileWorkflowId } from '../../workflows/shared';
 import { usageFile } from '../../workflows/usage-file';
 import { aCatalog, aUsageRow, usageCsv, type Catalog } from '../fixtures/catalog';
 import { apiClient } from '../fixtures/api';
 import { useIntegration } from '../helpers/integration';
-import { startWorkerProcess } from '../helpers/worker-process';
+import { killRepeatedly, startWorkerProcess } from '../helpers/worker-process';
 import { seededRandom } from '../../lib/seeded-random';
 
 // Crash test: the worker process is killed (SIGKILL) at seeded random moments, at least 20 times,
@@ -42,18 +41,11 @@ describe('crash test', () => {
     const c = await aCatalog(ctx.database.db);
     const csv = usageCsv(Array.from({ length: ROWS }, (_, i) => aUsageRow(c, i)));
     const random = seededRandom(SEED);
-    let worker: Proc = await startWorker();
+    const holder = { worker: await startWorker() };
     try {
       const crashed = await startFile(c);
       await api.json(await api.send(`/v1/usage-files/${crashed}/upload`, c.vendor.auth, csv), 202);
-      const moments: number[] = [];
-      for (let kill = 0; kill < KILLS; kill++) {
-        const ms = Math.round(300 + random() * 2_200);
-        moments.push(ms);
-        await new Promise((r) => setTimeout(r, ms));
-        await worker.kill('SIGKILL');
-        worker = await startWorker();
-      }
+      const moments = await killRepeatedly(holder, ctx.taskQueue, random, KILLS);
       const done = await api.waitForStatus(c, crashed, ['ready', 'invalid'], 180_000);
       console.log(`crash test: seed ${SEED}, ${KILLS} kills after ${moments.join(', ')} ms; ${done.records.total} records`);
       expect(done).toMatchObject({ status: 'ready', records: { total: ROWS, valid: ROWS, invalid: 0 } });
@@ -74,7 +66,7 @@ describe('crash test', () => {
       const attempts = history.events!.flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
       console.log(`crash test: ${history.events!.length} history events; processUpload attempts up to ${Math.max(...attempts)}`);
     } finally {
-      await worker.kill();
+      await holder.worker.kill();
     }
   }, 600_000);
 });

@@ -4,7 +4,9 @@ import { insertPostings } from '../../db/queries/ledger';
 import { aRecordCharge, expectLedgerBalanced } from '../fixtures/ledger';
 import { apiClient } from '../fixtures/api';
 import { anAccount, anOperator, aRecord } from '../fixtures/billing';
+import { recordHistory } from '../helpers/histories';
 import { useIntegration } from '../helpers/integration';
+import { billingRunWorkflowId } from '../../workflows/shared';
 
 // Billing runs end to end (API -> Temporal -> worker -> Postgres): select the accounts due, draft,
 // approve (API or signed link) or let the grace pass, finalise; failures and parked accounts kept
@@ -75,6 +77,7 @@ describe('billing run', () => {
     // Nothing left to retry: refused with the current phase.
     const refused = await api.json(await api.call('POST', `/v1/billing-runs/${run.id}/retry`, op.auth), 409);
     expect(refused.error).toMatchObject({ code: 'ILLEGAL_TRANSITION', currentState: 'completed' });
+    await recordHistory('billing-run-retry-failed', ctx.temporal.workflow.getHandle(billingRunWorkflowId(run.id)));
 
     // A second run for the same cycle finds nothing to do.
     const again = await api.json(await api.call('POST', '/v1/billing-runs', op.auth, { runDate: RUN_DATE, id: `${run.id}-again` }), 202);
@@ -113,6 +116,7 @@ describe('billing run', () => {
     expect(final).toEqual({ status: 'final', total: '12.50' });
     const late = await api.json(await api.call('POST', `/v1/billing-runs/${run.id}/approve`, op.auth), 409);
     expect(late.error).toMatchObject({ code: 'ILLEGAL_TRANSITION', currentState: 'completed' });
+    await recordHistory('billing-run-approved-by-link', ctx.temporal.workflow.getHandle(billingRunWorkflowId(run.id)));
   });
 
   it('parks an account with two live postings for one record and bills every other account', async () => {

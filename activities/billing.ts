@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors';
 import type { Database } from '../db/client';
 import { closeBillingPeriods, finaliseInvoices, parkReasons, refreshDrafts, type InvoiceTarget } from '../db/queries/billing';
 import {
-  batchTargets, resetFailedAccounts, runCounts, selectRunAccounts, setAccountOutcomes, type AccountOutcome,
+  batchTargets, insertRun, resetFailedAccounts, runCounts, selectRunAccounts, setAccountOutcomes, type AccountOutcome,
 } from '../db/queries/billing-runs';
 import type { RunAccountStatus, RunCounts, RunPhase } from '../domain/billing';
 import { billThreshold, type ThresholdOutcome } from '../db/queries/threshold';
@@ -67,6 +67,11 @@ export function billingActivities({ database }: { database: Database }, mail: Ma
   });
 
   return {
+    /** Records a run a schedule started (once). */
+    async recordRun(input: { runId: string; ownerPartyId: string; runDate: string; graceSeconds: number; notifyEmail: string | null }): Promise<void> {
+      await insertRun(sql, { id: input.runId, ownerPartyId: input.ownerPartyId, runDate: input.runDate, graceSeconds: input.graceSeconds, notifyEmail: input.notifyEmail, startedBy: 'schedule' });
+    },
+
     async selectRunAccounts(input: { runId: string; ownerPartyId: string; runDate: string; batchSize: number }) {
       return heartbeating(() => selectRunAccounts(sql, input));
     },

@@ -3,12 +3,15 @@ import { ApplicationFailure, defineQuery, defineUpdate } from '@temporalio/workf
 import type { RunCounts, RunPhase } from '../domain/billing';
 
 export interface BillingRunInput {
-  runId: string;
+  /** Absent when a schedule starts the run: the run id is then the workflow id's business part. */
+  runId?: string;
   ownerPartyId: string;
-  /** Local date the invoices are built on (billing day + 2). */
-  runDate: string;
+  /** Local date the invoices are built on (billing day + 2); absent when scheduled: the UTC date the run starts. */
+  runDate?: string;
   /** Seconds the drafts wait for approval; 0 finalises at once. */
   graceSeconds: number;
+  /** Where a scheduled run mails its approval request. */
+  notifyEmail?: string;
   /** Accounts per activity (hundreds) and activities at once. */
   batchSize: number;
   parallelism: number;

@@ -2,7 +2,8 @@
 // invoices in batches (several activities at once), wait for a billing manager's approval or the
 // grace period (late usage joins the drafts), then refresh, check and finalise each batch. A failing
 // account never fails the run; retryFailed (an Update) works its batch again in this same workflow,
-// which stays open for retries for a window after completing. Every step is idempotent; a restart
+// which stays open for retries for a window after completing. A schedule may start it without a
+// run: it then records its run first. Every step is idempotent; a restart
 // redoes at most the batches in flight.
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -19,7 +20,12 @@ const emptyCounts = (): RunCounts => ({ pending: 0, drafted: 0, empty: 0, failed
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export async function billingRun(input: BillingRunInput): Promise<BillingRunProgress> {
-  const { runId } = input;
+  // A scheduled start carries no run: it is named after the workflow id and dated by the workflow clock.
+  const runId = input.runId ?? workflowInfo().workflowId.replace(/^billing-run\//, '');
+  const runDate = input.runDate ?? new Date().toISOString().slice(0, 10);
+  if (input.runId === undefined) {
+    await acts.recordRun({ runId, ownerPartyId: input.ownerPartyId, runDate, graceSeconds: input.graceSeconds, notifyEmail: input.notifyEmail ?? null });
+  }
   const progress: BillingRunProgress = input.resume ?? {
     runId, phase: 'selecting', accounts: 0, batches: 0, batchesDrafted: 0, batchesFinalised: 0, counts: emptyCounts(), approvedBy: null,
   };
@@ -52,7 +58,7 @@ export async function billingRun(input: BillingRunInput): Promise<BillingRunProg
   const enter = async (phase: BillingRunProgress['phase']) => { progress.phase = phase; await acts.setRunPhase({ runId, phase, asOf: now() }); };
 
   if (progress.phase === 'selecting') {
-    const selected = await acts.selectRunAccounts({ runId, ownerPartyId: input.ownerPartyId, runDate: input.runDate, batchSize: input.batchSize });
+    const selected = await acts.selectRunAccounts({ runId, ownerPartyId: input.ownerPartyId, runDate, batchSize: input.batchSize });
     Object.assign(progress, { accounts: selected.accounts, batches: selected.batches });
     await enter('drafting');
     // Without a grace period nothing can arrive between draft and final: finalising drafts at once.
@@ -79,7 +85,7 @@ export async function billingRun(input: BillingRunInput): Promise<BillingRunProg
   const windowEnd = Date.now() + (input.retryWindowSeconds ?? 30 * 86_400) * 1000;
   while (Date.now() < windowEnd && progress.counts.failed + progress.counts.parked + retries.length > 0) {
     if (retries.length === 0 && workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof billingRun>({ ...input, retryWindowSeconds: (windowEnd - Date.now()) / 1000, resume: progress });
+      await continueAsNew<typeof billingRun>({ ...input, runId, runDate, retryWindowSeconds: (windowEnd - Date.now()) / 1000, resume: progress });
     }
     if (!(await condition(() => retries.length > 0, windowEnd - Date.now()))) break;
     await finalise(retries.shift()!);

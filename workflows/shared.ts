@@ -9,4 +9,7 @@ export const whatIfWorkflowId = (runId: string) => `what-if/${runId}`;
 
 export const billingRunWorkflowId = (runId: string) => `billing-run/${runId}`;
 
+/** The daily billing schedule of an operator; the runs it starts are `billing-run/scheduled-{owner}-{time}`. */
+export const billingScheduleId = (ownerPartyId: string) => `billing/${ownerPartyId}`;
+
 export const thresholdBillingWorkflowId = (accountId: string) => `threshold-billing/${accountId}`;

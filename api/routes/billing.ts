@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Caller, Role } from '../../domain/access';
 import { BILLING_DIRECTIVES, RUN_ACCOUNT_STATUSES, type BillingAction } from '../../domain/billing';
 import { IllegalTransitionError, NotFoundError } from '../../domain/errors';
@@ -7,7 +7,7 @@ import { applyRecordAction, findBillableRecord, insertBillableRecords, recordEve
 import { findRun, insertRun, runAccounts, runCounts, type RunRow } from '../../db/queries/billing-runs';
 import { findInvoice, issueCreditNote, listInvoices } from '../../db/queries/invoices';
 import { approveUpdate, billingRun, progressQuery, retryFailedUpdate, type Approver } from '../../workflows/billing-run';
-import { billingRunWorkflowId, thresholdBillingWorkflowId } from '../../workflows/shared';
+import { billingRunWorkflowId, billingScheduleId, thresholdBillingWorkflowId } from '../../workflows/shared';
 import { recordsStoredSignal, thresholdBilling } from '../../workflows/threshold-billing';
 import { requireRole } from '../auth';
 import { bearerSecurity, newRouter, type ApiDeps } from '../context';
@@ -36,6 +36,12 @@ const StartRunBody = z.strictObject({
   batchSize: z.number().int().min(1).max(5_000).default(500),
   parallelism: z.number().int().min(1).max(32).default(4),
 }).openapi('StartBillingRun');
+
+const ScheduleBody = z.strictObject({
+  hourUtc: z.number().int().min(0).max(23).default(0), minuteUtc: z.number().int().min(0).max(59).default(5),
+  graceSeconds: z.number().int().min(0).max(60 * 86_400).default(0), notifyEmail: z.email().optional(),
+  batchSize: z.number().int().min(1).max(5_000).default(500), parallelism: z.number().int().min(1).max(32).default(4),
+}).openapi('BillingSchedule');
 
 const RecordIn = z.strictObject({
   id: z.string().min(1).max(300), accountId: z.string().min(1), subscriptionId: z.string().min(1), serviceId: z.string().min(1),
@@ -114,6 +120,33 @@ export function billingRoutes(deps: ApiDeps) {
       args: [{ runId: id, ownerPartyId, runDate: run.runDate, graceSeconds: run.graceSeconds, batchSize: body.batchSize, parallelism: body.parallelism }],
     }).catch((err: unknown) => { if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; });
     return c.json(await runView(run), 202);
+  });
+
+  app.openapi(createRoute({
+    method: 'put', path: '/billing-schedule', security: bearerSecurity,
+    summary: "Run billing every day at a UTC time over the caller's accounts due that day (a Temporal schedule)",
+    request: { body: { content: { 'application/json': { schema: ScheduleBody } } } },
+    responses: { 200: json(Any, 'The schedule'), ...errors },
+  }), async (c) => {
+    const caller = c.get('caller');
+    requireRole(caller.role, writers, 'schedule billing runs');
+    const body = c.req.valid('json');
+    const scheduleId = billingScheduleId(caller.partyId);
+    const options = {
+      spec: { calendars: [{ hour: body.hourUtc, minute: body.minuteUtc }] },
+      action: {
+        type: 'startWorkflow' as const, workflowType: billingRun, taskQueue: deps.taskQueue, workflowId: `billing-run/scheduled-${caller.partyId}`,
+        args: [{ ownerPartyId: caller.partyId, graceSeconds: body.graceSeconds, notifyEmail: body.notifyEmail, batchSize: body.batchSize, parallelism: body.parallelism }] as const,
+      },
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+    };
+    try {
+      await deps.temporal.schedule.create({ scheduleId, ...options });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await deps.temporal.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...options }));
+    }
+    return c.json({ scheduleId, hourUtc: body.hourUtc, minuteUtc: body.minuteUtc }, 200);
   });
 
   app.openapi(createRoute({

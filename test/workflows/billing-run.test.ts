@@ -6,7 +6,7 @@ import { apiClient } from '../fixtures/api';
 import { anAccount, anOperator, aRecord } from '../fixtures/billing';
 import { recordHistory } from '../helpers/histories';
 import { useIntegration } from '../helpers/integration';
-import { billingRunWorkflowId } from '../../workflows/shared';
+import { billingRunWorkflowId, billingScheduleId } from '../../workflows/shared';
 
 // Billing runs end to end (API -> Temporal -> worker -> Postgres): select the accounts due, draft,
 // approve (API or signed link) or let the grace pass, finalise; failures and parked accounts kept
@@ -158,5 +158,30 @@ describe('billing run', () => {
     await expect(ctx.database.sql`insert into invoices (id, account_id, owner_party_id, kind, trigger, currency, period_start_at, period_end_at, cut_off_at)
       values ('dup', ${a.accountId}, ${op.party.id}, 'invoice', 'cycle', 'EUR', '2024-03-01T00:00:00Z', '2024-04-01T00:00:00Z', '2024-04-01T00:00:00Z')`)
       .rejects.toMatchObject({ code: '23505' });
+  });
+
+  it('a daily schedule starts runs over the accounts due that day (billing day = run date - 2)', async () => {
+    const api = apiClient(ctx.app);
+    const op = await anOperator(ctx.database.db);
+    const billingDate = new Date(Date.now() - 2 * 86_400_000);
+    const a = await anAccount(ctx.database.sql, op.party.id, { cycle: { kind: 'billingDay', billingDay: billingDate.getUTCDate() } });
+    const dayBefore = new Date(billingDate.getTime() - 86_400_000).toISOString().slice(0, 10);
+    await insertBillableRecords(ctx.database.sql, [aRecord(a, { amount: '8.00', billingEffectiveAt: `${dayBefore}T12:00:00.000Z` })]);
+    const schedule = await api.json(await api.call('PUT', '/v1/billing-schedule', op.auth, { hourUtc: 0, minuteUtc: 5 }), 200);
+    expect(schedule.scheduleId).toBe(billingScheduleId(op.party.id));
+    const handle = ctx.temporal.schedule.getHandle(schedule.scheduleId);
+    try {
+      await handle.trigger();
+      const deadline = Date.now() + 30_000;
+      let invoice: Record<string, unknown> | undefined;
+      while (!invoice && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        [invoice] = await ctx.database.sql`select i.total::text, i.status, r.run_date, r.started_by from invoices i join billing_runs r on r.id = i.run_id
+          where i.account_id = ${a.accountId} and i.status = 'final'`;
+      }
+      expect(invoice).toEqual({ total: '8.00', status: 'final', run_date: new Date().toISOString().slice(0, 10), started_by: 'schedule' });
+    } finally {
+      await handle.delete();
+    }
   });
 });

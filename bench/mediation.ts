@@ -29,6 +29,7 @@ import { anAsteriskFeed, asteriskCdrLines } from '../test/fixtures/cdr';
 import { aMarketplace } from '../test/fixtures/parties';
 import { workflowsPath } from '../worker';
 import { feedLoadWorkflowId } from '../workflows/shared';
+import { apiPoster, uploadFeedFile, waitLoaded } from './feed-load';
 import { largestPayloadBytes } from './history';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' } } });
@@ -62,11 +63,7 @@ async function main() {
   writeFileSync(bundlePath, (await bundleWorkflows(workflowsPath)).code);
   const worker = startProcess('worker.ts', [], { DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundlePath, NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS });
   const app = createApp({ database, temporal, taskQueue, logger: createLogger('bench', 'error'), uploadMaxBytes: 64 * 1024 ** 3 });
-  const call = async (path: string, auth: Record<string, string>, body: unknown) => {
-    const res = await app.request(path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status >= 300) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-    return res.json() as Promise<{ id: string }>;
-  };
+  const call = apiPoster(app);
   try {
     await waitFor('the worker', () => worker.output().includes('worker ready'), worker, 120_000);
     const m = await aMarketplace(database.db);
@@ -95,14 +92,9 @@ async function main() {
     });
     say(`streaming ${recordCount.toLocaleString('en')} CDRs through POST /v1/feeds/bench-asterisk/loads…`);
     const started = performance.now();
-    const res = await app.request('/v1/feeds/bench-asterisk/loads?name=Master.csv', { method: 'POST', headers: { ...m.provider.auth, 'content-type': 'text/csv' }, body, duplex: 'half' } as RequestInit);
-    if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
-    const loadId = ((await res.json()) as { id: string }).id;
+    const loadId = await uploadFeedFile(app, 'bench-asterisk', m.provider.auth, body);
     const uploadedSeconds = (performance.now() - started) / 1000;
-    await waitFor(`load ${loadId}`, async () => {
-      const [row] = await database.sql<Array<{ status: string }>>`select status from feed_loads where id = ${loadId}`;
-      return row!.status === 'loaded';
-    }, worker, 3_600_000);
+    await waitLoaded(database, loadId, worker);
     const seconds = (performance.now() - started) / 1000;
     const workerPeakMiB = peakRssMiB(worker.child.pid!);
     const counts = await database.sql<Array<{ status: string; n: number }>>`select status, count(*)::int as n from mediated_records where load_id = ${loadId} group by status order by status`;

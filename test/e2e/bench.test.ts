@@ -47,7 +47,10 @@ describe('npm run bench -- --quick', () => {
       if (f.value === null) expect(f.note, f.name).toBeTruthy();
       else expect(f.value, f.name).toBeGreaterThanOrEqual(0);
     }
-    for (const name of ['rating on one core ÷ COPY', 'Temporal per-activity overhead p50', 'ingest ÷ COPY', 're-upload of an identical file ÷ ON CONFLICT DO NOTHING']) {
+    for (const name of [
+      'rating on one core ÷ COPY', 'Temporal per-activity overhead p50', 'ingest ÷ COPY', 're-upload of an identical file ÷ ON CONFLICT DO NOTHING',
+      'end to end ÷ straight script', 'end to end ÷ COPY of the rated rows',
+    ]) {
       expect(byName.get(name)!.value, name).toBeGreaterThan(0);
     }
     expect(report.guardrails.length).toBeGreaterThanOrEqual(10);
@@ -55,6 +58,7 @@ describe('npm run bench -- --quick', () => {
     expect(report.guardrails.map((g) => g.name)).toEqual(expect.arrayContaining([
       'history events per workflow run', 'payload size', 'ingest: no duplicate record', 're-upload: identical re-upload creates no new record',
       'crash-resume: every record stored after the crash', 'billing: SQL invoice totals equal the records\' exact sum',
+      'mediation-vs-script: end to end money total equals the straight script\'s', 'mediation-vs-copy: end to end rated every CDR',
     ]));
   }, 240_000);
 });

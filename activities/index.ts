@@ -1,6 +1,7 @@
 import type { Database } from '../db/client';
 import { createMailer } from '../lib/mail';
 import { feedCollectionActivities } from './feed-collection';
+import { billingActivities } from './billing';
 import { ledgerActivities } from './ledger';
 import { mediationActivities } from './mediation';
 import { reconciliationActivities } from './reconciliation';
@@ -30,6 +31,7 @@ export function createActivities({ database, mail = defaultMailDeps() }: Activit
     ...walletActivities({ database }),
     ...mediationActivities(database),
     ...feedCollectionActivities(database),
+    ...billingActivities({ database }, mail),
   };
 }
 

@@ -7,6 +7,7 @@ import { checkHeaders, createRowValidator, validateCategories, type RowResult, t
 import type { Database } from '../db/client';
 import { findProduct, listAssets, listItems } from '../db/queries/catalog';
 import { copyChunk, errorLine, invalidRecordLine, lastCommittedRow, markDuplicateRecordIds, validRecordLine } from '../db/queries/usage-records';
+import { releaseAcceptedRecords } from '../db/queries/usage-file-billing';
 import { dropOtherUploads, findUpload, findUsageFile, recordTransition, uploadBuffer, uploadBytes, uploadChunks, type TransitionRecord } from '../db/queries/usage-files';
 import { items, usageFileCategories, usageRecordErrors, usageRecords } from '../db/schema';
 import { csvRangeRecords, openCsv } from '../lib/spreadsheet/csv-reader';
@@ -101,6 +102,11 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
     /** Idempotent: keyed on (file id, seq); a retry records nothing twice. */
     async recordFileTransition(t: TransitionRecord): Promise<{ applied: boolean }> {
       return recordTransition(db, t, t.action === 'accept' ? { acceptanceNote: t.note } : t.action === 'reject' ? { rejectionNote: t.note } : {});
+    },
+
+    /** The accepted file's records become billable records (idempotent; see db/queries/usage-file-billing). */
+    async releaseForBilling({ fileId }: { fileId: string }): Promise<{ released: number; withoutAccount: number }> {
+      return releaseAcceptedRecords(sql, fileId);
     },
 
     /**

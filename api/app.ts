@@ -7,6 +7,8 @@ import { partyRoutes } from './routes/parties';
 import { ratePlanRoutes } from './routes/rate-plans';
 import { ratingRoutes } from './routes/rating';
 import { allocationRoutes } from './routes/allocation';
+import { billingRoutes } from './routes/billing';
+import { billingLinkRoutes } from './routes/billing-links';
 import { catalogRoutes } from './routes/catalog';
 import { ledgerRoutes } from './routes/ledger';
 import { linkRoutes } from './routes/links';
@@ -48,7 +50,9 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/feeds', feedRoutes(deps));
   app.route('/v1/feed-loads', feedLoadRoutes(deps));
   app.route('/v1', quarantineRoutes(deps));
+  app.route('/v1', billingRoutes(deps));
   app.route('/links', linkRoutes(deps));
+  app.route('/links/billing-runs', billingLinkRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http', scheme: 'bearer', description: 'An API key issued by `meterflow party create` or POST /v1/parties/{id}/api-keys',

@@ -5,7 +5,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 // server's LINK_SECRET; it is compared in constant time. Single use is enforced by the database
 // (used_links keyed by the token's hash), not here.
 
-export const linkActions = ['accept', 'reject'] as const;
+// `approve` approves a billing run; its token carries the run id in the `fileId` place.
+export const linkActions = ['accept', 'reject', 'approve'] as const;
 export type LinkAction = (typeof linkActions)[number];
 
 export interface LinkClaims {

@@ -12,3 +12,10 @@ export const feedLoadWorkflowId = (loadId: string) => `feed-load/${loadId}`;
 export const quarantineReprocessWorkflowId = (requestId: string) => `quarantine-reprocess/${requestId}`;
 
 export const feedCollectionScheduleId = 'feed-collection';
+
+export const billingRunWorkflowId = (runId: string) => `billing-run/${runId}`;
+
+/** The daily billing schedule of an operator; the runs it starts are `billing-run/scheduled-{owner}-{time}`. */
+export const billingScheduleId = (ownerPartyId: string) => `billing/${ownerPartyId}`;
+
+export const thresholdBillingWorkflowId = (accountId: string) => `threshold-billing/${accountId}`;

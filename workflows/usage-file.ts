@@ -2,8 +2,9 @@
 // illegal transition before anything is written; each transition is recorded by one activity keyed
 // on (file id, seq), so a retry records it once. The main loop runs the system's steps: processing
 // an upload (byte ranges in parallel, each resumable and chunked), the usage rule and review mails after submit, a reminder timer,
+// releasing the records for billing once accepted,
 // reconciliation files, and closing the file when its last record closes. Ends on closed or deleted.
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FileRefusal, ProcessRangeInput, ProcessUploadInput } from '../activities/usage-files';
 import { terminalStatuses, type FileAction } from '../domain/file-states';
@@ -28,7 +29,7 @@ const isIllegal = (err: unknown) => err instanceof ApplicationFailure && err.typ
 export async function usageFile(input: UsageFileInput): Promise<UsageFileState> {
   let state: UsageFileState = { fileId: input.fileId, status: input.status, seq: input.seq };
   const fileId = input.fileId;
-  const work = { upload: null as null | { uploadNo: number; uploadedAt: string }, submitted: false, recons: [] as Array<{ id: string; actor: Actor }>, closeCheck: false };
+  const work = { upload: null as null | { uploadNo: number; uploadedAt: string }, submitted: false, recons: [] as Array<{ id: string; actor: Actor }>, closeCheck: false, release: false };
   const reminder = { armed: false, dueAtMs: 0, sent: false };
   let busy = false;
 
@@ -45,6 +46,7 @@ export async function usageFile(input: UsageFileInput): Promise<UsageFileState> 
       fileId, seq, action, fromStatus: state.status, toStatus, actorPartyId: actor?.partyId ?? null, actorKeyId: actor?.keyId ?? null, note, at: now(),
     });
     state = { ...state, status: toStatus, seq };
+    if (toStatus === 'accepted') work.release = true;
     return state;
   });
 
@@ -116,7 +118,7 @@ export async function usageFile(input: UsageFileInput): Promise<UsageFileState> 
     Object.assign(reminder, { armed: rule.reminderAfterMs !== null, dueAtMs: Date.now() + (rule.reminderAfterMs ?? 0), sent: false });
   };
 
-  const hasWork = () => work.upload !== null || work.submitted || work.recons.length > 0 || (work.closeCheck && state.status === 'accepted');
+  const hasWork = () => work.release || work.upload !== null || work.submitted || work.recons.length > 0 || (work.closeCheck && state.status === 'accepted');
   while (!terminalStatuses.includes(state.status)) {
     const waiting = reminder.armed && !reminder.sent && state.status === 'pending' ? reminder : null;
     const wake = () => hasWork() || terminalStatuses.includes(state.status) || (waiting !== null && state.status !== 'pending');
@@ -124,6 +126,10 @@ export async function usageFile(input: UsageFileInput): Promise<UsageFileState> 
     if (waiting && !woke) {
       await acts.sendFileMail({ fileId, kind: 'reminder', seq: state.seq, asOf: now() });
       waiting.sent = true;
+    } else if (work.release) {
+      work.release = false;
+      // Accepted records become billable (added after histories were recorded, hence the patch).
+      if (patched('release-accepted-for-billing')) await acts.releaseForBilling({ fileId });
     } else if (work.upload) {
       await processUpload(work.upload);
       work.upload = null;

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { DomainError } from '../../domain/errors';
 import { findUsageFile } from '../../db/queries/usage-files';
 import { usedLinks } from '../../db/schema';
-import { linkTokenHash, verifyLink, type LinkClaims } from '../../lib/link-token';
+import { linkTokenHash, verifyLink, type LinkAction, type LinkClaims } from '../../lib/link-token';
 import { acceptUpdate, rejectUpdate } from '../../workflows/usage-file';
 import type { ApiDeps, ApiEnv } from '../context';
 import { executeFileUpdate } from './usage-file-shared';
@@ -11,19 +11,23 @@ import { executeFileUpdate } from './usage-file-shared';
 // open links); its form POSTs the action, which checks the HMAC in constant time, claims the
 // token once (used_links' primary key) and runs the same Update as the API, as the provider.
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-const page = (title: string, body: string) =>
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+export const page = (title: string, body: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+
+/** The claims of a valid token for one of `actions`; NOT_FOUND (with why) otherwise. */
+export function checkLink(secret: string, token: string, actions: readonly LinkAction[]): LinkClaims {
+  const result = verifyLink(secret, token, Date.now());
+  if (!result.ok) throw new DomainError('NOT_FOUND', `This link is not valid (${result.reason.replace('_', ' ')})`);
+  if (!actions.includes(result.claims.action)) throw new DomainError('NOT_FOUND', 'This link is not valid (wrong kind of link)');
+  return result.claims;
+}
 
 export function linkRoutes(deps: ApiDeps) {
   const app = new Hono<ApiEnv>();
   const secret = deps.linkSecret ?? 'meterflow-development-link-secret';
 
-  const check = (token: string): LinkClaims => {
-    const result = verifyLink(secret, token, Date.now());
-    if (!result.ok) throw new DomainError('NOT_FOUND', `This link is not valid (${result.reason.replace('_', ' ')})`);
-    return result.claims;
-  };
+  const check = (token: string): LinkClaims => checkLink(secret, token, ['accept', 'reject']);
 
   app.get('/usage-files/:token', async (c) => {
     const token = c.req.param('token');

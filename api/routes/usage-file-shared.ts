@@ -61,7 +61,7 @@ export async function executeFileUpdate<R, A extends [unknown, ...unknown[]]>(
   }
 }
 
-function asIllegalTransition(err: unknown, action: string): IllegalTransitionError | undefined {
+export function asIllegalTransition(err: unknown, action: string): IllegalTransitionError | undefined {
   if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
   if (err.cause.type !== 'ILLEGAL_TRANSITION') return undefined;
   const details = err.cause.details?.[0] as { currentState: string } | undefined;

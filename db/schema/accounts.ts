@@ -15,6 +15,7 @@ export const periodState = pgEnum('billing_period_state', ['OPEN', 'CLOSED']);
 export const billingDirective = pgEnum('billing_directive', BILLING_DIRECTIVES);
 export const lifeCycle = pgEnum('record_life_cycle', LIFE_CYCLES);
 export const billableSource = pgEnum('billable_source', ['feed', 'usageFile']);
+export const ratingState = pgEnum('rating_state', ['PENDING', 'COMPLETED']);
 
 export const customerAccounts = pgTable(
   'customer_accounts',
@@ -130,6 +131,8 @@ export const billableRecords = pgTable(
     planVersion: integer('plan_version'),
     directive: billingDirective('directive').notNull().default('TO_BE_BILLED'),
     lifeCycle: lifeCycle('life_cycle').notNull().default('SCHEDULED'),
+    /** PENDING after an adjustment until it is rated again (its amount is then stale, not charged). */
+    ratingState: ratingState('rating_state').notNull().default('COMPLETED'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('billable_records_account_idx').on(t.accountId, t.billingEffectiveAt)],

@@ -7,3 +7,4 @@ export * from './wallets';
 export * from './allocation';
 export * from './accounts';
 export * from './mediation';
+export * from './billing';

@@ -6,7 +6,7 @@ import { ACCOUNT_KINDS, type PostingAttributes } from '../../domain/ledger';
 // (domain/ledger entryKeys/postingKey), so a retried write is a no-op under `on conflict (key) do
 // nothing`. The database itself refuses UPDATE, DELETE and TRUNCATE of both tables and, at commit,
 // a posting whose lines do not balance or whose line count differs from `line_count` (triggers in
-// migration 0005_ledger_guards.sql), so no code path can edit history or post half an entry.
+// migrations 0002_ledger_guards.sql and 0008_billing_guards.sql), so no code path can edit history or post half an entry.
 
 export const postingKind = pgEnum('ledger_posting_kind', ['original', 'reversal', 'revision']);
 export const ledgerAccountKind = pgEnum('ledger_account_kind', ACCOUNT_KINDS);

@@ -8,3 +8,4 @@ export * from './cycles';
 export * from './threshold';
 export * from './wallet';
 export * from './period-postings';
+export * from './run';

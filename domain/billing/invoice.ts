@@ -150,22 +150,34 @@ function groupLines(billables: readonly Billable[], rounding: InvoiceRounding): 
       unit: members.find((m) => m.posting.attributes.unit)?.posting.attributes.unit ?? '',
       quantity: formatPlain(quantity),
       exactAmount: formatPlain(exact),
-      amount: formatInvoiceAmount(roundInvoiceAmount(exact, rounding), rounding),
+      amount: lineAmount(formatPlain(exact), rounding),
       items,
     });
   }
   return lines.sort(byText((line) => line.id));
 }
 
-function assemble(base: Omit<Invoice, 'kind' | 'total' | 'exactTotal'>): Invoice {
-  const total = base.lines.reduce((sum, line) => sum.plus(money(line.amount)), ZERO);
-  const exactTotal = base.lines.reduce((sum, line) => sum.plus(money(line.exactAmount)), ZERO);
+/** A line's amount from its exact sum: rounded once, written with the invoice's decimals. */
+export function lineAmount(exactAmount: string, rounding: InvoiceRounding = DEFAULT_INVOICE_ROUNDING): string {
+  return formatInvoiceAmount(roundInvoiceAmount(money(exactAmount), rounding), rounding);
+}
+
+/** Kind and totals of a document from its lines: the total is the exact sum of the rounded lines; negative makes a credit note. */
+export function invoiceTotals(
+  lines: ReadonlyArray<Pick<InvoiceLine, 'amount' | 'exactAmount'>>,
+  rounding: InvoiceRounding = DEFAULT_INVOICE_ROUNDING,
+): Pick<Invoice, 'kind' | 'total' | 'exactTotal'> {
+  const total = lines.reduce((sum, line) => sum.plus(money(line.amount)), ZERO);
+  const exactTotal = lines.reduce((sum, line) => sum.plus(money(line.exactAmount)), ZERO);
   return {
-    ...base,
     kind: total.isNegative() && !total.isZero() ? 'credit_note' : 'invoice',
-    total: formatInvoiceAmount(total, base.rounding),
+    total: formatInvoiceAmount(total, rounding),
     exactTotal: formatPlain(exactTotal),
   };
+}
+
+function assemble(base: Omit<Invoice, 'kind' | 'total' | 'exactTotal'>): Invoice {
+  return { ...base, ...invoiceTotals(base.lines, base.rounding) };
 }
 
 /**

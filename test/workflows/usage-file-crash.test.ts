@@ -1,12 +1,12 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertUsageFile, recordTransition } from '../../db/queries/usage-files';
 import { newUsageFileId } from '../../lib/ids';
-import { startProcess, waitFor, type Proc } from '../../lib/processes';
 import { usageFileWorkflowId } from '../../workflows/shared';
 import { usageFile } from '../../workflows/usage-file';
 import { aCatalog, aUsageRow, usageCsv, type Catalog } from '../fixtures/catalog';
 import { apiClient } from '../fixtures/api';
 import { useIntegration } from '../helpers/integration';
+import { killRepeatedly, startWorkerProcess } from '../helpers/worker-process';
 import { seededRandom } from '../../lib/seeded-random';
 
 // Crash test: the worker process is killed (SIGKILL) at seeded random moments, at least 20 times,
@@ -36,32 +36,17 @@ const storedRecords = (fileId: string) => ctx.database.sql`
 
 describe('crash test', () => {
   it(`survives ${KILLS} SIGKILLs of the worker while a ${ROWS.toLocaleString('en')}-record file is processed`, async () => {
-    const env = {
-      DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: ctx.taskQueue,
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'), LOG_LEVEL: 'error',
-    };
-    const startWorker = async () => {
-      const w = startProcess('worker.ts', [], env);
-      await waitFor('a worker', () => w.output().includes('worker ready'), w);
-      return w;
-    };
+    const startWorker = () => startWorkerProcess(ctx.taskQueue);
     const api = apiClient(ctx.app);
     const c = await aCatalog(ctx.database.db);
     const csv = usageCsv(Array.from({ length: ROWS }, (_, i) => aUsageRow(c, i)));
     const random = seededRandom(SEED);
-    let worker: Proc = await startWorker();
+    const holder = { worker: await startWorker() };
     try {
       const crashed = await startFile(c);
       await api.json(await api.send(`/v1/usage-files/${crashed}/upload`, c.vendor.auth, csv), 202);
-      const moments: number[] = [];
-      for (let kill = 0; kill < KILLS; kill++) {
-        // Short lives (processing 100,000 rows takes a couple of seconds): several kills land mid-range.
-        const ms = Math.round(100 + random() * 700);
-        moments.push(ms);
-        await new Promise((r) => setTimeout(r, ms));
-        await worker.kill('SIGKILL');
-        worker = await startWorker();
-      }
+      // Short lives (processing 100,000 rows takes a couple of seconds): several kills land mid-range.
+      const moments = await killRepeatedly(holder, ctx.taskQueue, random, KILLS, { minMs: 100, spreadMs: 700 });
       const done = await api.waitForStatus(c, crashed, ['ready', 'invalid'], 180_000);
       console.log(`crash test: seed ${SEED}, ${KILLS} kills after ${moments.join(', ')} ms; ${done.records.total} records`);
       expect(done).toMatchObject({ status: 'ready', records: { total: ROWS, valid: ROWS, invalid: 0 } });
@@ -83,7 +68,7 @@ describe('crash test', () => {
       console.log(`crash test: ${history.events!.length} history events; processing activities needed up to ${Math.max(...attempts)} attempts`);
       expect(Math.max(...attempts), 'no kill landed while a range was being processed').toBeGreaterThan(1);
     } finally {
-      await worker.kill();
+      await holder.worker.kill();
     }
   }, 600_000);
 });

@@ -1,0 +1,118 @@
+// Billing-run throughput: a postpaid run over N accounts with M rated records each (default 100,000
+// x 20 = 2,000,000), from start to the last final invoice (record charges posted to the ledger,
+// drafts with lines and itemised statements, invariant checks, invoice postings), beside a
+// same-run baseline: one set-based SQL statement building the same invoice totals straight from
+// the records. Checks that every account's total equals the baseline's.
+// Run: npm run bench:billing [-- --accounts N --records-per-account M --batch-size B --parallelism P]
+// Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
+// build); makes a database of its own beside DATABASE_URL and drops it afterwards.
+import { randomBytes } from 'node:crypto';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import postgres from 'postgres';
+import { createDatabase } from '../db/client';
+import { migrateDatabase } from '../db/migrations';
+import { insertRun } from '../db/queries/billing-runs';
+import { createParty } from '../db/queries/parties';
+import { connectTemporal } from '../lib/temporal';
+import { freePort, startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
+import { manyAccountsWithRecords } from '../test/fixtures/billing';
+import { buildWorker } from '../worker';
+import { billingRun } from '../workflows/billing-run';
+import { billingRunWorkflowId } from '../workflows/shared';
+
+const { values } = parseArgs({ options: {
+  accounts: { type: 'string', default: '100000' }, 'records-per-account': { type: 'string', default: '20' },
+  'batch-size': { type: 'string', default: '1000' }, parallelism: { type: 'string', default: '2' },
+} });
+const accounts = Number.parseInt(values.accounts, 10);
+const perAccount = Number.parseInt(values['records-per-account'], 10);
+const batchSize = Number.parseInt(values['batch-size'], 10);
+const parallelism = Number.parseInt(values.parallelism, 10);
+const say = (line: string) => console.log(line);
+
+// The baseline: invoice totals per account in one statement, lines grouped as invoices group them
+// (service, category, item) and each line rounded half-even to 2 decimals, as domain/billing does.
+const BASELINE = `
+  create table bench_baseline as
+  with lines as (
+    select account_id, service_id, category, item, sum(amount) as exact from billable_records group by account_id, service_id, category, item
+  ), rounded as (
+    select account_id, exact, trunc(exact * 100) as t, exact * 100 - trunc(exact * 100) as f from lines
+  )
+  select account_id, sum(case when abs(f) = 0.5 then (t + case when t % 2 = 0 then 0 else sign(f) end) / 100 else round(exact, 2) end) as total
+  from rounded group by account_id`;
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  let server: DevServer | undefined;
+  let address = process.env.TEMPORAL_ADDRESS;
+  if (!address) {
+    const cli = process.env.TEMPORAL_CLI ?? join(homedir(), '.cache/meterflow/temporal-cli/v1.5.1/temporal');
+    server = await startTemporalDevServer({ cli, port: await freePort(), logFile: join(tmpdir(), 'meterflow-bench-temporal.log') });
+    address = server.address;
+  }
+  const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/meterflow');
+  const url = new URL(base);
+  url.pathname = `/meterflow_bench_${randomBytes(3).toString('hex')}`;
+  await migrateDatabase(url.toString());
+  const database = createDatabase(url.toString(), { max: 10 });
+  const temporal = await connectTemporal({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
+  const connection = await NativeConnection.connect({ address });
+  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+  const worker = await buildWorker({ connection, namespace: 'default', taskQueue, database });
+  const running = worker.run();
+  try {
+    const operator = await createParty(database.db, { kind: 'internal', name: 'bench operator' });
+    say(`generating ${accounts.toLocaleString('en')} accounts x ${perAccount} records…`);
+    await manyAccountsWithRecords(database.sql, operator.id, 'BA', accounts, perAccount);
+    await database.sql`vacuum analyze`;
+
+    const baselineStarted = performance.now();
+    await database.sql.unsafe(BASELINE);
+    const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+
+    const runId = `bench-${randomBytes(3).toString('hex')}`;
+    await insertRun(database.sql, { id: runId, ownerPartyId: operator.id, runDate: '2024-04-03', graceSeconds: 0, notifyEmail: null, startedBy: 'bench' });
+    const started = performance.now();
+    const handle = await temporal.workflow.start(billingRun, {
+      taskQueue, workflowId: billingRunWorkflowId(runId),
+      args: [{ runId, ownerPartyId: operator.id, runDate: '2024-04-03', graceSeconds: 0, batchSize, parallelism }],
+    });
+    const result = await handle.result();
+    const seconds = (performance.now() - started) / 1000;
+    const [check] = await database.sql<Array<{ invoices: number; mismatched: number }>>`
+      select count(*)::int as invoices, (count(*) filter (where b.total is distinct from i.total))::int as mismatched
+      from invoices i left join bench_baseline b on b.account_id = i.account_id where i.run_id = ${runId} and i.status = 'final'`;
+    const [ledger] = await database.sql<Array<{ debits: string; credits: string }>>`
+      select sum(amount) filter (where side = 'debit')::text as debits, sum(amount) filter (where side = 'credit')::text as credits from ledger_lines`;
+    const history = await handle.fetchHistory();
+    const rate = check!.invoices / seconds;
+    const baselineRate = accounts / baselineSeconds;
+    say('');
+    say(`baseline  one set-based statement building the invoice totals: ${accounts.toLocaleString('en')} accounts in ${baselineSeconds.toFixed(2)} s = ${Math.round(baselineRate).toLocaleString('en')} invoices/s`);
+    say(`meterflow billing run (batches of ${batchSize}, ${parallelism} at once): ${check!.invoices.toLocaleString('en')} final invoices from ${(accounts * perAccount).toLocaleString('en')} records in ${seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString('en')} invoices/s; counts ${JSON.stringify(result.counts)}`);
+    say(`ratio     ${(rate / baselineRate).toFixed(2)} of the baseline (target ≥ 0.25)`);
+    say(`check     ${check!.mismatched} invoice totals differ from the baseline; ledger debits ${ledger!.debits} = credits ${ledger!.credits}: ${ledger!.debits === ledger!.credits}`);
+    say(`workflow  history ${history.events?.length ?? 0} events`);
+  } finally {
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await temporal.connection.close();
+    await database.close();
+    const admin = new URL(base);
+    admin.pathname = '/postgres';
+    const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+    await sql.unsafe(`drop database if exists "${url.pathname.slice(1)}" with (force)`);
+    await sql.end();
+    await server?.stop();
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

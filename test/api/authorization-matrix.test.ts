@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { insertBillableRecords } from '../../db/queries/billable-records';
 import { aCatalog, aUsageRow, usageCsv, type Catalog } from '../fixtures/catalog';
 import { apiClient } from '../fixtures/api';
+import { anAccount, anOperator } from '../fixtures/billing';
 import { aCsvFeed, mediationClient, uid } from '../fixtures/mediation';
 import { anSmsPlan, smsRecords, uniquePlanId } from '../fixtures/rating';
 import type { Json } from '../helpers/http';
@@ -24,8 +26,10 @@ let routes: Route[] = [];
 let owner: Catalog;
 let other: Catalog;
 let ids: Record<string, string>;
-/** The other party's own account and subscription, to create under them with the owner's ids. */
-let theirs: { account: string; subscription: string };
+/** Billing managers, each of its own internal party: the owner's bills the owner's billing objects. */
+let managers: Record<'owner' | 'other', Awaited<ReturnType<typeof anOperator>>>;
+/** The other party's own objects, to create under them with the owner's ids. */
+let theirs: { account: string; subscription: string; billingAccount: string; billingSubscription: string };
 
 /**
  * The owner's object that a route's path parameters name, by path prefix (the first match wins).
@@ -47,10 +51,23 @@ const resolvers: Array<[prefix: string, params: () => Record<string, string>]> =
   ['/v1/feeds/', () => ({ id: ids.feed! })],
   ['/v1/feed-loads/', () => ({ id: ids.load! })],
   ['/v1/quarantine/reprocess/', () => ({ id: ids.reprocess! })],
-  ['/v1/mediated-records/', () => ({ ref: `${ids.load}:1` })],
   ['/v1/rating/what-if/', () => ({ id: ids.whatIf! })],
   ['/v1/wallets/', () => ({ id: ids.wallet! })],
+  ['/v1/mediated-records/', () => ({ ref: `${ids.load}:1` })],
+  ['/v1/billing-runs/', () => ({ id: ids.run! })],
+  ['/v1/invoices/', () => ({ id: ids.invoice! })],
+  ['/v1/billable-records/', () => ({ id: ids.billableRecord! })],
 ];
+/**
+ * Routes whose objects a billing manager's party owns (runs, invoices, billable records): another
+ * party's billing manager is answered as for an id that names nothing too. Elsewhere internal roles
+ * see every party's objects by design.
+ */
+const managerScoped = ['/v1/billing-runs', '/v1/invoices', '/v1/billable-records'];
+const billingRecord = (id: string, accountId: string, subscriptionId: string) => ({
+  id, accountId, subscriptionId, serviceId: 'voice', currency: 'EUR', category: 'TELEPHONY', item: 'national', unit: 'minute',
+  quantity: '1', amount: '10.00', usageAt: '2024-03-10T12:00:00Z', billingEffectiveAt: '2024-03-10T12:00:00Z',
+});
 const hasParams = (r: Route) => r.path.includes('{');
 const keyOf = (r: Route) => `${r.method.toUpperCase()} ${r.path}`;
 
@@ -99,16 +116,21 @@ const bodies: Record<string, unknown> = {
   'POST /v1/feeds': aCsvFeed('FEED-MATRIX'), 'POST /v1/feeds/{id}/versions': () => aCsvFeed(ids.feed!, 2), 'POST /v1/feeds/{id}/loads': 'raw',
   'PUT /v1/feeds/ownership-rules': [],
   'POST /v1/quarantine/cleanse': () => ({ records: [`${ids.load}:1`] }), 'POST /v1/quarantine/write-off': () => ({ records: [`${ids.load}:1`], note: 'x' }),
+  'POST /v1/billing-runs': { runDate: '2024-05-03' }, 'PUT /v1/billing-schedule': {},
+  'POST /v1/billing-runs/{id}/approve': {}, 'POST /v1/billing-runs/{id}/retry': {}, 'POST /v1/invoices/{id}/credit-notes': {},
+  'POST /v1/billable-records': () => ({ records: [billingRecord('REC-MATRIX', ids.billingAccount!, ids.billingSubscription!)] }),
+  'POST /v1/billable-records/{id}/actions': { kind: 'setNotToBeBilled' },
 };
 /**
  * Write routes whose body names an object of the owner: another vendor or provider (and, where
- * `admins` says so, another internal party: allocation data belongs to one party) must be answered
- * as if the object did not exist. Internal roles otherwise see every party's objects by design.
+ * `admins` says so, another internal party: allocation data belongs to one party; where `managers`
+ * says so, another billing manager) must be answered as if the object did not exist. Internal roles
+ * otherwise see every party's objects by design.
  */
-const bodyReferences: Record<string, { admins?: true }> = {
+const bodyReferences: Record<string, { admins?: true; managers?: true }> = {
   'POST /v1/usage-files': {}, 'POST /v1/assets': {}, 'POST /v1/rating/preview': {}, 'POST /v1/rating/what-if': {},
   'POST /v1/allocation/rules': { admins: true }, 'POST /v1/allocation/charges': { admins: true },
-  'POST /v1/quarantine/cleanse': {}, 'POST /v1/quarantine/write-off': {},
+  'POST /v1/quarantine/cleanse': {}, 'POST /v1/quarantine/write-off': {}, 'POST /v1/billable-records': { managers: true },
 };
 /** POSTs that only compute for the caller (a preview, a what-if run of its own): an ops key may call them. */
 const computeOnly = ['POST /v1/rating/preview', 'POST /v1/rating/what-if'];
@@ -135,8 +157,10 @@ async function request(route: Route, auth: Record<string, string>, { missing = f
 
 /** Everything the owner's marketplace has stored, and everything the matrix's callers created, as one comparable value. */
 async function snapshot(): Promise<Json> {
-  const callers = [owner, other].flatMap((c) => [c.vendor, c.provider, c.ops, c.admin].map((k) => k.party.id)).join(',');
+  const callers = [owner, other].flatMap((c) => [c.vendor, c.provider, c.ops, c.admin].map((k) => k.party.id))
+    .concat(managers.owner.party.id, managers.other.party.id).join(',');
   const operator = owner.provider.party.id;
+  const manager = managers.owner.party.id;
   const rows = await ctx.database.db.execute(sql`
     select (select json_agg(f order by f.id) from usage_files f where f.vendor_id = ${owner.vendor.party.id}) as files,
            (select count(*) from usage_file_events e join usage_files f on f.id = e.file_id where f.vendor_id = ${owner.vendor.party.id}) as events,
@@ -172,7 +196,15 @@ async function snapshot(): Promise<Json> {
            (select json_agg(m order by m.load_id, m.row_no) from mediated_records m join feeds f on f.id = m.feed_id where f.owner_party_id = ${operator}) as mediated,
            (select count(*) from mediation_events e join feed_loads l on l.id = e.load_id join feeds f on f.id = l.feed_id where f.owner_party_id = ${operator}) as mediation_events,
            (select count(*) from reprocess_requests where owner_party_id = ${operator} or requested_by = any(string_to_array(${callers}, ','))) as reprocess_requests,
-           (select count(*) from ownership_rules where owner_party_id = any(string_to_array(${callers}, ','))) as ownership_rules`);
+           (select count(*) from ownership_rules where owner_party_id = any(string_to_array(${callers}, ','))) as ownership_rules,
+           (select json_agg(r order by r.id) from billing_runs r where r.owner_party_id = any(string_to_array(${callers}, ','))) as billing_runs,
+           (select json_agg(a order by a.run_id, a.account_id) from billing_run_accounts a join billing_runs r on r.id = a.run_id where r.owner_party_id = ${manager}) as run_accounts,
+           (select json_agg(i order by i.id) from invoices i where i.owner_party_id = any(string_to_array(${callers}, ','))) as invoices,
+           (select count(*) from invoice_lines l join invoices i on i.id = l.invoice_id where i.owner_party_id = ${manager}) as invoice_lines,
+           (select json_agg(b order by b.id) from billable_records b join customer_accounts a on a.id = b.account_id
+              where a.owner_party_id = any(string_to_array(${callers}, ','))) as billable_records,
+           (select count(*) from billable_record_events) as billable_record_events,
+           (select count(*) from ledger_postings) as ledger_postings`);
   return rows[0];
 }
 
@@ -181,6 +213,7 @@ beforeAll(async () => {
   routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method, path })));
   owner = await aCatalog(ctx.database.db);
   other = await aCatalog(ctx.database.db);
+  managers = { owner: await anOperator(ctx.database.db), other: await anOperator(ctx.database.db) };
   const file = await api().createFile(owner);
   await api().upload(owner, file.id, usageCsv([aUsageRow(owner, 1), aUsageRow(owner, 2)]), 'ready');
   await api().json(await api().call('POST', `/v1/usage-files/${file.id}/submit`, owner.vendor.auth, {}), 200);
@@ -203,7 +236,15 @@ beforeAll(async () => {
   await mediation.loaded(load.id, owner.provider.auth);
   const cleansed = await mediation.ok('POST', '/v1/quarantine/cleanse', owner.provider.auth, { records: [`${load.id}:1`] }, 202);
   await mediation.reprocessed(cleansed.requestId, owner.provider.auth);
-  theirs = await mediation.aCustomer(other.provider.auth, other.admin.auth, []);
+  // The owner billing manager's billing objects: a record of its account billed by a completed run into an invoice.
+  const billingAccount = await anAccount(ctx.database.sql, managers.owner.party.id);
+  const billable = billingRecord(`rec-${randomUUID()}`, billingAccount.accountId, billingAccount.subscriptionId);
+  await insertBillableRecords(ctx.database.sql, [{ ...billable, source: 'feed', sourceRef: 'matrix' }]);
+  const run = await api().json(await api().call('POST', '/v1/billing-runs', managers.owner.auth, { runDate: '2024-04-03' }), 202);
+  await mediation.until(`billing run ${run.id}`, async () => api().json(await api().call('GET', `/v1/billing-runs/${run.id}`, managers.owner.auth), 200), (r) => r.phase === 'completed');
+  const [invoice] = await ctx.database.sql`select id from invoices where run_id = ${run.id}`;
+  const theirBilling = await anAccount(ctx.database.sql, managers.other.party.id);
+  theirs = { ...(await mediation.aCustomer(other.provider.auth, other.admin.auth, [])), billingAccount: theirBilling.accountId, billingSubscription: theirBilling.subscriptionId };
   await api().json(await api().call('PUT', `/v1/subscriptions/${subscription}/rate-overrides`, admin, { overrides: [{ planId: plan, rateId: 'sms', price: '0.01' }] }), 200);
   const wallet = await api().json(await api().call('POST', '/v1/wallets', admin, { ownerPartyId: owner.vendor.party.id, currency: 'EUR' }), 201);
   await api().json(await api().call('POST', `/v1/wallets/${wallet.id}/top-ups`, { ...admin, 'idempotency-key': randomUUID() }, { amount: '10.00' }), 201);
@@ -214,6 +255,7 @@ beforeAll(async () => {
     file: file.id, record: records.items[0].id, product: owner.product.id, contract: owner.contract.id, asset: owner.assets[0]!.id, party: owner.vendor.party.id,
     plan, subscription, wallet: wallet.id, whatIf: whatIf.id, allocationOwner: 'ORG-1', allocationRule: 'RULE-1',
     account, service, feed, load: load.id, reprocess: cleansed.requestId,
+    run: run.id, invoice: invoice!.id, billableRecord: billable.id, billingAccount: billingAccount.accountId, billingSubscription: billingAccount.subscriptionId,
   };
 }, 120_000);
 
@@ -233,7 +275,8 @@ describe('authorisation matrix (from the OpenAPI document)', () => {
     const before = await snapshot();
     const outcomes: string[] = [];
     for (const route of routes.filter(hasParams)) {
-      for (const [who, auth] of [['vendor', other.vendor.auth], ['provider', other.provider.auth]] as const) {
+      const managed = managerScoped.some((prefix) => route.path.startsWith(prefix));
+      for (const [who, auth] of [['vendor', other.vendor.auth], ['provider', other.provider.auth], ...(managed ? [['billing manager', managers.other.auth] as const] : [])] as const) {
         const res = await request(route, auth);
         const missing = await request(route, auth, { missing: true });
         const fine = res.status === missing.status && (res.status === 404 || res.status === 403);
@@ -248,7 +291,11 @@ describe('authorisation matrix (from the OpenAPI document)', () => {
     const before = await snapshot();
     const outcomes: string[] = [];
     for (const route of routes.filter((r) => keyOf(r) in bodyReferences)) {
-      const callers = [['vendor', other.vendor.auth], ['provider', other.provider.auth], ...(bodyReferences[keyOf(route)]!.admins ? [['admin', other.admin.auth] as const] : [])] as const;
+      const { admins, managers: scoped } = bodyReferences[keyOf(route)]!;
+      const callers = [
+        ['vendor', other.vendor.auth], ['provider', other.provider.auth],
+        ...(admins ? [['admin', other.admin.auth] as const] : []), ...(scoped ? [['billing manager', managers.other.auth] as const] : []),
+      ] as const;
       for (const [who, auth] of callers) {
         const res = await request(route, auth);
         const missing = await request(route, auth, { missing: true });
@@ -260,7 +307,7 @@ describe('authorisation matrix (from the OpenAPI document)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('refuses creating an object with the id of another\'s (another operator\'s: 404, a feed id 409; the owner\'s under another parent: 409), and changes nothing', async () => {
+  it('refuses creating an object with the id of another\'s (another party\'s: 404, a feed id 409; the owner\'s under another parent: 409; a stored billable record is left as it is), and changes nothing', async () => {
     const mine = await mediationClient(ctx.app).aCustomer(owner.provider.auth, owner.admin.auth, []);
     const before = await snapshot();
     const identifiers = [{ type: 'MSISDN', value: '+449999999999', validFrom: '2023-01-01T00:00:00Z' }];
@@ -273,6 +320,8 @@ describe('authorisation matrix (from the OpenAPI document)', () => {
       [other.provider.auth, '/v1/feeds', aCsvFeed(ids.feed!), 409],
       [owner.provider.auth, `/v1/accounts/${mine.account}/subscriptions`, subscription, 409],
       [owner.provider.auth, `/v1/subscriptions/${mine.subscription}/services`, service, 409],
+      [managers.other.auth, '/v1/billing-runs', { runDate: '2024-04-03', id: ids.run }, 404],
+      [managers.other.auth, '/v1/billable-records', { records: [billingRecord(ids.billableRecord!, theirs.billingAccount, theirs.billingSubscription)] }, 201],
     ] as const) {
       const res = await api().call('POST', path, auth, body);
       expect(res.status, `POST ${path}: ${await res.text()}`).toBe(status);

@@ -2,12 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import type { Caller } from '../../domain/access';
 import { periodContainingInstant, type BillingCycle } from '../../domain/billing';
-import { NotFoundError } from '../../domain/errors';
+import { DomainError, NotFoundError } from '../../domain/errors';
 import type { DbOrTx } from '../../db/client';
 import { billingPeriods, customerAccounts, serviceIdentifiers, services, subscriptions } from '../../db/schema';
 import { requireRole } from '../auth';
 import { bearerSecurity, newRouter, type ApiDeps } from '../context';
-import { errors, json } from '../openapi';
+import { conflict, errors, json } from '../openapi';
 
 // The customer side mediation identifies against (SPEC §3.1): an operator's customer accounts,
 // their subscriptions with billing periods made from the account's cycle, and services with
@@ -96,7 +96,7 @@ export function accountRoutes(deps: ApiDeps) {
   app.openapi(
     createRoute({
       method: 'post', path: '/accounts/{id}/subscriptions', security: bearerSecurity, summary: 'Create a subscription and its billing periods from the account cycle',
-      request: { params: Id('account'), body: { content: { 'application/json': { schema: SubscriptionBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors },
+      request: { params: Id('account'), body: { content: { 'application/json': { schema: SubscriptionBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors, ...conflict },
     }),
     async (c) => {
       const caller = c.get('caller');
@@ -106,6 +106,9 @@ export function accountRoutes(deps: ApiDeps) {
       const periods = periodsFrom(account.billingCycle, body.startedAt, account.timeZone, body.periods);
       await db.transaction(async (tx) => {
         await tx.insert(subscriptions).values({ id: body.id, accountId: account.id, name: body.name, startedAt: body.startedAt }).onConflictDoNothing();
+        // An id taken by another party's subscription is 404, by another account's 409: nothing is added to it.
+        const { sub: existing } = await ownedSubscription(tx, caller, body.id);
+        if (existing.accountId !== account.id) throw new DomainError('CONFLICT', `subscription ${body.id} belongs to account ${existing.accountId}`, { id: body.id, accountId: existing.accountId });
         await tx.insert(billingPeriods).values(periods.map((p) => ({ subscriptionId: body.id, startAt: p.startAt, endAt: p.endAt }))).onConflictDoNothing();
       });
       const { sub } = await ownedSubscription(db, caller, body.id);
@@ -133,7 +136,7 @@ export function accountRoutes(deps: ApiDeps) {
   app.openapi(
     createRoute({
       method: 'post', path: '/subscriptions/{id}/services', security: bearerSecurity, summary: 'Create a service with its identifiers',
-      request: { params: Id('subscription'), body: { content: { 'application/json': { schema: ServiceBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors },
+      request: { params: Id('subscription'), body: { content: { 'application/json': { schema: ServiceBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors, ...conflict },
     }),
     async (c) => {
       const caller = c.get('caller');
@@ -142,6 +145,9 @@ export function accountRoutes(deps: ApiDeps) {
       const { identifiers, ...body } = c.req.valid('json');
       await db.transaction(async (tx) => {
         await tx.insert(services).values({ ...body, subscriptionId: sub.id }).onConflictDoNothing();
+        // An id taken by another party's service is 404, by another subscription's 409: no identifier is added to it.
+        const service = await ownedService(tx, caller, body.id);
+        if (service.subscriptionId !== sub.id) throw new DomainError('CONFLICT', `service ${body.id} belongs to subscription ${service.subscriptionId}`, { id: body.id, subscriptionId: service.subscriptionId });
         if (identifiers.length > 0) await tx.insert(serviceIdentifiers).values(identifiers.map((i) => ({ ...i, serviceId: body.id }))).onConflictDoNothing();
       });
       return c.json(await serviceJson(db, await ownedService(db, caller, body.id)), 201);

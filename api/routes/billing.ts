@@ -62,8 +62,10 @@ const ActionBody = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('adjust'), changes: Adjustment }),
 ]).openapi('BillableRecordAction');
 
-const ownerOf = (caller: Caller) => (caller.role === 'admin' ? null : caller.partyId);
-const visible = (caller: Caller, ownerPartyId: string) => caller.role === 'admin' || ownerPartyId === caller.partyId;
+/** Admins act on every party's billing and ops read it all (every write route refuses ops first); billing managers see their own party's. */
+const seesAll = (caller: Caller) => caller.role === 'admin' || caller.role === 'ops';
+const ownerOf = (caller: Caller) => (seesAll(caller) ? null : caller.partyId);
+const visible = (caller: Caller, ownerPartyId: string) => seesAll(caller) || ownerPartyId === caller.partyId;
 const approver = (caller: Caller): Approver => ({ partyId: caller.partyId, keyId: caller.keyId });
 
 /**
@@ -225,7 +227,7 @@ export function billingRoutes(deps: ApiDeps) {
     responses: { 201: json(Any, 'Stored (ids already stored are left as they are)'), ...errors },
   }), async (c) => {
     const caller = c.get('caller');
-    requireRole(caller.role, ['admin', 'billing_manager', 'ops'], 'store billable records');
+    requireRole(caller.role, writers, 'store billable records');
     const { records } = c.req.valid('json');
     const accounts = [...new Set(records.map((r) => r.accountId))];
     const owned = await sql<Array<{ id: string; owner_party_id: string }>>`select id, owner_party_id from customer_accounts where id = any(${accounts})`;

@@ -16,7 +16,8 @@ import { ownerScope, visibleFeed } from './feeds';
 // selection, or an identifier) which starts a durable reprocess run, write off, the UNASSIGNED
 // report, and a record's whole history from raw to now.
 
-const actors = ['provider', 'admin', 'ops'] as const;
+/** Who may cleanse and write off: ops keys are read-only. */
+const actors = ['provider', 'admin'] as const;
 const instant = z.iso.datetime({ offset: true });
 const Ref = z.string().regex(/^.+:\d+$/, 'a record ref "loadId:rowNo"');
 const Item = z.object({ ref: z.string(), status: z.enum(QUARANTINE_STATUSES), reason: z.string().nullable() }).loose().openapi('QuarantinedRecord');

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { insertBillableRecords } from '../../db/queries/billable-records';
 import { aCatalog, aUsageRow, usageCsv, type Catalog } from '../fixtures/catalog';
 import { apiClient } from '../fixtures/api';
+import { anAccount, anOperator } from '../fixtures/billing';
+import { aCsvFeed, mediationClient, uid } from '../fixtures/mediation';
 import { anSmsPlan, smsRecords, uniquePlanId } from '../fixtures/rating';
 import type { Json } from '../helpers/http';
 import { useIntegration } from '../helpers/integration';
@@ -11,8 +14,9 @@ import { useIntegration } from '../helpers/integration';
 // (or fails here until it says what its ids name and what body it takes): every route with an id,
 // called with another party's key on this party's object, answers as for an id that names nothing
 // (404, or 403 when the role is refused before any lookup) and changes nothing; so does a body that
-// names the owner's objects; an ops key changes nothing anywhere (403); vendors cannot accept,
-// providers cannot upload. A new resource adds one line to `resolvers` (see there).
+// names the owner's objects; a create naming, as the new object's id, the id of another party's
+// object is refused and adds nothing to it; an ops key changes nothing anywhere (403); vendors
+// cannot accept, providers cannot upload. A new resource adds one line to `resolvers` (see there).
 
 const ctx = useIntegration();
 const api = () => apiClient(ctx.app);
@@ -22,6 +26,10 @@ let routes: Route[] = [];
 let owner: Catalog;
 let other: Catalog;
 let ids: Record<string, string>;
+/** Billing managers, each of its own internal party: the owner's bills the owner's billing objects. */
+let managers: Record<'owner' | 'other', Awaited<ReturnType<typeof anOperator>>>;
+/** The other party's own objects, to create under them with the owner's ids. */
+let theirs: { account: string; subscription: string; billingAccount: string; billingSubscription: string };
 
 /**
  * The owner's object that a route's path parameters name, by path prefix (the first match wins).
@@ -37,10 +45,29 @@ const resolvers: Array<[prefix: string, params: () => Record<string, string>]> =
   ['/v1/assets/', () => ({ id: ids.asset! })],
   ['/v1/parties/', () => ({ id: ids.party! })],
   ['/v1/rate-plans/', () => ({ planId: ids.plan!, version: '1' })],
-  ['/v1/subscriptions/', () => ({ subscriptionId: ids.subscription! })],
+  ['/v1/subscriptions/', () => ({ subscriptionId: ids.subscription!, id: ids.subscription! })],
+  ['/v1/accounts/', () => ({ id: ids.account! })],
+  ['/v1/services/', () => ({ id: ids.service! })],
+  ['/v1/feeds/', () => ({ id: ids.feed! })],
+  ['/v1/feed-loads/', () => ({ id: ids.load! })],
+  ['/v1/quarantine/reprocess/', () => ({ id: ids.reprocess! })],
   ['/v1/rating/what-if/', () => ({ id: ids.whatIf! })],
   ['/v1/wallets/', () => ({ id: ids.wallet! })],
+  ['/v1/mediated-records/', () => ({ ref: `${ids.load}:1` })],
+  ['/v1/billing-runs/', () => ({ id: ids.run! })],
+  ['/v1/invoices/', () => ({ id: ids.invoice! })],
+  ['/v1/billable-records/', () => ({ id: ids.billableRecord! })],
 ];
+/**
+ * Routes whose objects a billing manager's party owns (runs, invoices, billable records): another
+ * party's billing manager is answered as for an id that names nothing too. Elsewhere internal roles
+ * see every party's objects by design.
+ */
+const managerScoped = ['/v1/billing-runs', '/v1/invoices', '/v1/billable-records'];
+const billingRecord = (id: string, accountId: string, subscriptionId: string) => ({
+  id, accountId, subscriptionId, serviceId: 'voice', currency: 'EUR', category: 'TELEPHONY', item: 'national', unit: 'minute',
+  quantity: '1', amount: '10.00', usageAt: '2024-03-10T12:00:00Z', billingEffectiveAt: '2024-03-10T12:00:00Z',
+});
 const hasParams = (r: Route) => r.path.includes('{');
 const keyOf = (r: Route) => `${r.method.toUpperCase()} ${r.path}`;
 
@@ -80,15 +107,30 @@ const bodies: Record<string, unknown> = {
   'POST /v1/allocation/owners': { id: 'ORG-MATRIX', kind: 'organisation', name: 'x' },
   'POST /v1/allocation/rules': () => ({ id: 'RULE-MATRIX', name: 'x', rule: { kind: 'percentage', shares: [{ ownerId: ids.allocationOwner, percent: '100' }] } }),
   'POST /v1/allocation/charges': () => ({ id: 'CHG-MATRIX', period: '2024-03', amount: '10.00', ruleId: ids.allocationRule }),
+  'POST /v1/accounts': { id: 'ACC-MATRIX', currency: 'EUR' },
+  'POST /v1/accounts/{id}/subscriptions': { id: 'SUB-MATRIX', startedAt: '2024-03-01T00:00:00Z', periods: 1 },
+  'POST /v1/subscriptions/{id}/billing-periods/close': { startAt: '2024-03-01T00:00:00Z' },
+  'POST /v1/subscriptions/{id}/services': { id: 'SVC-MATRIX', activeFrom: '2024-01-01T00:00:00Z' },
+  'PATCH /v1/services/{id}': { status: 'INACTIVE' },
+  'POST /v1/services/{id}/identifiers': { type: 'MSISDN', value: '+440000000000', validFrom: '2024-01-01T00:00:00Z' },
+  'POST /v1/feeds': aCsvFeed('FEED-MATRIX'), 'POST /v1/feeds/{id}/versions': () => aCsvFeed(ids.feed!, 2), 'POST /v1/feeds/{id}/loads': 'raw',
+  'PUT /v1/feeds/ownership-rules': [],
+  'POST /v1/quarantine/cleanse': () => ({ records: [`${ids.load}:1`] }), 'POST /v1/quarantine/write-off': () => ({ records: [`${ids.load}:1`], note: 'x' }),
+  'POST /v1/billing-runs': { runDate: '2024-05-03' }, 'PUT /v1/billing-schedule': {},
+  'POST /v1/billing-runs/{id}/approve': {}, 'POST /v1/billing-runs/{id}/retry': {}, 'POST /v1/invoices/{id}/credit-notes': {},
+  'POST /v1/billable-records': () => ({ records: [billingRecord('REC-MATRIX', ids.billingAccount!, ids.billingSubscription!)] }),
+  'POST /v1/billable-records/{id}/actions': { kind: 'setNotToBeBilled' },
 };
 /**
  * Write routes whose body names an object of the owner: another vendor or provider (and, where
- * `admins` says so, another internal party: allocation data belongs to one party) must be answered
- * as if the object did not exist. Internal roles otherwise see every party's objects by design.
+ * `admins` says so, another internal party: allocation data belongs to one party; where `managers`
+ * says so, another billing manager) must be answered as if the object did not exist. Internal roles
+ * otherwise see every party's objects by design.
  */
-const bodyReferences: Record<string, { admins?: true }> = {
+const bodyReferences: Record<string, { admins?: true; managers?: true }> = {
   'POST /v1/usage-files': {}, 'POST /v1/assets': {}, 'POST /v1/rating/preview': {}, 'POST /v1/rating/what-if': {},
   'POST /v1/allocation/rules': { admins: true }, 'POST /v1/allocation/charges': { admins: true },
+  'POST /v1/quarantine/cleanse': {}, 'POST /v1/quarantine/write-off': {}, 'POST /v1/billable-records': { managers: true },
 };
 /** POSTs that only compute for the caller (a preview, a what-if run of its own): an ops key may call them. */
 const computeOnly = ['POST /v1/rating/preview', 'POST /v1/rating/what-if'];
@@ -115,7 +157,10 @@ async function request(route: Route, auth: Record<string, string>, { missing = f
 
 /** Everything the owner's marketplace has stored, and everything the matrix's callers created, as one comparable value. */
 async function snapshot(): Promise<Json> {
-  const callers = [owner, other].flatMap((c) => [c.vendor, c.provider, c.ops, c.admin].map((k) => k.party.id)).join(',');
+  const callers = [owner, other].flatMap((c) => [c.vendor, c.provider, c.ops, c.admin].map((k) => k.party.id))
+    .concat(managers.owner.party.id, managers.other.party.id).join(',');
+  const operator = owner.provider.party.id;
+  const manager = managers.owner.party.id;
   const rows = await ctx.database.db.execute(sql`
     select (select json_agg(f order by f.id) from usage_files f where f.vendor_id = ${owner.vendor.party.id}) as files,
            (select count(*) from usage_file_events e join usage_files f on f.id = e.file_id where f.vendor_id = ${owner.vendor.party.id}) as events,
@@ -136,7 +181,30 @@ async function snapshot(): Promise<Json> {
            (select count(*) from what_if_runs where owner_party_id = ${owner.vendor.party.id}) as what_ifs,
            (select count(*) from allocation_owners where party_id = any(string_to_array(${callers}, ','))) as allocation_owners,
            (select count(*) from allocation_rules where party_id = any(string_to_array(${callers}, ','))) as allocation_rules,
-           (select count(*) from allocation_charges where party_id = any(string_to_array(${callers}, ','))) as allocation_charges`);
+           (select count(*) from allocation_charges where party_id = any(string_to_array(${callers}, ','))) as allocation_charges,
+           (select json_agg(a order by a.id) from customer_accounts a where a.owner_party_id = ${operator}) as accounts,
+           (select json_agg(s order by s.id) from subscriptions s join customer_accounts a on a.id = s.account_id where a.owner_party_id = ${operator}) as subscriptions,
+           (select json_agg(b order by b.subscription_id, b.start_at) from billing_periods b join subscriptions s on s.id = b.subscription_id
+              join customer_accounts a on a.id = s.account_id where a.owner_party_id = ${operator}) as periods,
+           (select json_agg(v order by v.id) from services v join subscriptions s on s.id = v.subscription_id
+              join customer_accounts a on a.id = s.account_id where a.owner_party_id = ${operator}) as services,
+           (select json_agg(i order by i.service_id, i.type, i.value, i.valid_from) from service_identifiers i join services v on v.id = i.service_id
+              join subscriptions s on s.id = v.subscription_id join customer_accounts a on a.id = s.account_id where a.owner_party_id = ${operator}) as identifiers,
+           (select json_agg(f order by f.id) from feeds f where f.owner_party_id = any(string_to_array(${callers}, ','))) as feeds,
+           (select count(*) from feed_versions v join feeds f on f.id = v.feed_id where f.owner_party_id = ${operator}) as feed_versions,
+           (select json_agg(l order by l.id) from feed_loads l join feeds f on f.id = l.feed_id where f.owner_party_id = ${operator}) as loads,
+           (select json_agg(m order by m.load_id, m.row_no) from mediated_records m join feeds f on f.id = m.feed_id where f.owner_party_id = ${operator}) as mediated,
+           (select count(*) from mediation_events e join feed_loads l on l.id = e.load_id join feeds f on f.id = l.feed_id where f.owner_party_id = ${operator}) as mediation_events,
+           (select count(*) from reprocess_requests where owner_party_id = ${operator} or requested_by = any(string_to_array(${callers}, ','))) as reprocess_requests,
+           (select count(*) from ownership_rules where owner_party_id = any(string_to_array(${callers}, ','))) as ownership_rules,
+           (select json_agg(r order by r.id) from billing_runs r where r.owner_party_id = any(string_to_array(${callers}, ','))) as billing_runs,
+           (select json_agg(a order by a.run_id, a.account_id) from billing_run_accounts a join billing_runs r on r.id = a.run_id where r.owner_party_id = ${manager}) as run_accounts,
+           (select json_agg(i order by i.id) from invoices i where i.owner_party_id = any(string_to_array(${callers}, ','))) as invoices,
+           (select count(*) from invoice_lines l join invoices i on i.id = l.invoice_id where i.owner_party_id = ${manager}) as invoice_lines,
+           (select json_agg(b order by b.id) from billable_records b join customer_accounts a on a.id = b.account_id
+              where a.owner_party_id = any(string_to_array(${callers}, ','))) as billable_records,
+           (select count(*) from billable_record_events) as billable_record_events,
+           (select count(*) from ledger_postings) as ledger_postings`);
   return rows[0];
 }
 
@@ -145,6 +213,7 @@ beforeAll(async () => {
   routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method, path })));
   owner = await aCatalog(ctx.database.db);
   other = await aCatalog(ctx.database.db);
+  managers = { owner: await anOperator(ctx.database.db), other: await anOperator(ctx.database.db) };
   const file = await api().createFile(owner);
   await api().upload(owner, file.id, usageCsv([aUsageRow(owner, 1), aUsageRow(owner, 2)]), 'ready');
   await api().json(await api().call('POST', `/v1/usage-files/${file.id}/submit`, owner.vendor.auth, {}), 200);
@@ -156,7 +225,26 @@ beforeAll(async () => {
   const plan = uniquePlanId('MATRIX');
   await api().json(await api().call('POST', '/v1/rate-plans', admin, anSmsPlan(plan, '0.05')), 201);
   await api().json(await api().call('POST', '/v1/rate-plan-assignments', admin, { planId: plan, scope: 'account', targetId: owner.vendor.party.id }), 201);
-  const subscription = `SUB-${randomUUID()}`;
+  // The owner operator's mediation objects: an account, subscription and service, a feed with a
+  // load whose record is quarantined (UNIDENTIFIED), cleansed once and back in quarantine.
+  const mediation = mediationClient(ctx.app);
+  const service = uid('svc');
+  const { account, subscription } = await mediation.aCustomer(owner.provider.auth, admin, [{ id: service, identifiers: [uid('+4477')] }]);
+  const feed = uid('feed');
+  await mediation.ok('POST', '/v1/feeds', owner.provider.auth, aCsvFeed(feed), 201);
+  const load = await mediation.upload(feed, owner.provider.auth, 'id,number,start,seconds,type,to\nq1,+440000000001,2024-03-04T10:00:00Z,60,voice,+44\n');
+  await mediation.loaded(load.id, owner.provider.auth);
+  const cleansed = await mediation.ok('POST', '/v1/quarantine/cleanse', owner.provider.auth, { records: [`${load.id}:1`] }, 202);
+  await mediation.reprocessed(cleansed.requestId, owner.provider.auth);
+  // The owner billing manager's billing objects: a record of its account billed by a completed run into an invoice.
+  const billingAccount = await anAccount(ctx.database.sql, managers.owner.party.id);
+  const billable = billingRecord(`rec-${randomUUID()}`, billingAccount.accountId, billingAccount.subscriptionId);
+  await insertBillableRecords(ctx.database.sql, [{ ...billable, source: 'feed', sourceRef: 'matrix' }]);
+  const run = await api().json(await api().call('POST', '/v1/billing-runs', managers.owner.auth, { runDate: '2024-04-03' }), 202);
+  await mediation.until(`billing run ${run.id}`, async () => api().json(await api().call('GET', `/v1/billing-runs/${run.id}`, managers.owner.auth), 200), (r) => r.phase === 'completed');
+  const [invoice] = await ctx.database.sql`select id from invoices where run_id = ${run.id}`;
+  const theirBilling = await anAccount(ctx.database.sql, managers.other.party.id);
+  theirs = { ...(await mediation.aCustomer(other.provider.auth, other.admin.auth, [])), billingAccount: theirBilling.accountId, billingSubscription: theirBilling.subscriptionId };
   await api().json(await api().call('PUT', `/v1/subscriptions/${subscription}/rate-overrides`, admin, { overrides: [{ planId: plan, rateId: 'sms', price: '0.01' }] }), 200);
   const wallet = await api().json(await api().call('POST', '/v1/wallets', admin, { ownerPartyId: owner.vendor.party.id, currency: 'EUR' }), 201);
   await api().json(await api().call('POST', `/v1/wallets/${wallet.id}/top-ups`, { ...admin, 'idempotency-key': randomUUID() }, { amount: '10.00' }), 201);
@@ -166,6 +254,8 @@ beforeAll(async () => {
   ids = {
     file: file.id, record: records.items[0].id, product: owner.product.id, contract: owner.contract.id, asset: owner.assets[0]!.id, party: owner.vendor.party.id,
     plan, subscription, wallet: wallet.id, whatIf: whatIf.id, allocationOwner: 'ORG-1', allocationRule: 'RULE-1',
+    account, service, feed, load: load.id, reprocess: cleansed.requestId,
+    run: run.id, invoice: invoice!.id, billableRecord: billable.id, billingAccount: billingAccount.accountId, billingSubscription: billingAccount.subscriptionId,
   };
 }, 120_000);
 
@@ -185,7 +275,8 @@ describe('authorisation matrix (from the OpenAPI document)', () => {
     const before = await snapshot();
     const outcomes: string[] = [];
     for (const route of routes.filter(hasParams)) {
-      for (const [who, auth] of [['vendor', other.vendor.auth], ['provider', other.provider.auth]] as const) {
+      const managed = managerScoped.some((prefix) => route.path.startsWith(prefix));
+      for (const [who, auth] of [['vendor', other.vendor.auth], ['provider', other.provider.auth], ...(managed ? [['billing manager', managers.other.auth] as const] : [])] as const) {
         const res = await request(route, auth);
         const missing = await request(route, auth, { missing: true });
         const fine = res.status === missing.status && (res.status === 404 || res.status === 403);
@@ -200,7 +291,11 @@ describe('authorisation matrix (from the OpenAPI document)', () => {
     const before = await snapshot();
     const outcomes: string[] = [];
     for (const route of routes.filter((r) => keyOf(r) in bodyReferences)) {
-      const callers = [['vendor', other.vendor.auth], ['provider', other.provider.auth], ...(bodyReferences[keyOf(route)]!.admins ? [['admin', other.admin.auth] as const] : [])] as const;
+      const { admins, managers: scoped } = bodyReferences[keyOf(route)]!;
+      const callers = [
+        ['vendor', other.vendor.auth], ['provider', other.provider.auth],
+        ...(admins ? [['admin', other.admin.auth] as const] : []), ...(scoped ? [['billing manager', managers.other.auth] as const] : []),
+      ] as const;
       for (const [who, auth] of callers) {
         const res = await request(route, auth);
         const missing = await request(route, auth, { missing: true });
@@ -209,6 +304,28 @@ describe('authorisation matrix (from the OpenAPI document)', () => {
       }
     }
     expect(outcomes).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses creating an object with the id of another\'s (another party\'s: 404, a feed id 409; the owner\'s under another parent: 409; a stored billable record is left as it is), and changes nothing', async () => {
+    const mine = await mediationClient(ctx.app).aCustomer(owner.provider.auth, owner.admin.auth, []);
+    const before = await snapshot();
+    const identifiers = [{ type: 'MSISDN', value: '+449999999999', validFrom: '2023-01-01T00:00:00Z' }];
+    const subscription = { id: ids.subscription, startedAt: '2023-01-01T00:00:00Z', periods: 2 };
+    const service = { id: ids.service, activeFrom: '2023-01-01T00:00:00Z', identifiers };
+    for (const [auth, path, body, status] of [
+      [other.provider.auth, '/v1/accounts', { id: ids.account, currency: 'EUR' }, 404],
+      [other.provider.auth, `/v1/accounts/${theirs.account}/subscriptions`, subscription, 404],
+      [other.provider.auth, `/v1/subscriptions/${theirs.subscription}/services`, service, 404],
+      [other.provider.auth, '/v1/feeds', aCsvFeed(ids.feed!), 409],
+      [owner.provider.auth, `/v1/accounts/${mine.account}/subscriptions`, subscription, 409],
+      [owner.provider.auth, `/v1/subscriptions/${mine.subscription}/services`, service, 409],
+      [managers.other.auth, '/v1/billing-runs', { runDate: '2024-04-03', id: ids.run }, 404],
+      [managers.other.auth, '/v1/billable-records', { records: [billingRecord(ids.billableRecord!, theirs.billingAccount, theirs.billingSubscription)] }, 201],
+    ] as const) {
+      const res = await api().call('POST', path, auth, body);
+      expect(res.status, `POST ${path}: ${await res.text()}`).toBe(status);
+    }
     expect(await snapshot()).toEqual(before);
   });
 

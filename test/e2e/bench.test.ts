@@ -47,7 +47,7 @@ describe('npm run bench -- --quick', () => {
       if (f.value === null) expect(f.note, f.name).toBeTruthy();
       else expect(f.value, f.name).toBeGreaterThanOrEqual(0);
     }
-    for (const name of ['rating on one core ÷ COPY', 'Temporal per-activity overhead p50', 'ingest ÷ COPY', 're-upload of an identical file ÷ ON CONFLICT DO NOTHING']) {
+    for (const name of ['rating on one core ÷ COPY', 'Temporal per-activity overhead p50', 'ingest ÷ COPY', 're-upload of an identical file ÷ ON CONFLICT DO NOTHING', 'billing run ÷ SQL']) {
       expect(byName.get(name)!.value, name).toBeGreaterThan(0);
     }
     expect(report.guardrails.length).toBeGreaterThanOrEqual(10);
@@ -55,6 +55,7 @@ describe('npm run bench -- --quick', () => {
     expect(report.guardrails.map((g) => g.name)).toEqual(expect.arrayContaining([
       'history events per workflow run', 'payload size', 'ingest: no duplicate record', 're-upload: identical re-upload creates no new record',
       'crash-resume: every record stored after the crash', 'billing: SQL invoice totals equal the records\' exact sum',
+      'billing: invoice totals equal the SQL baseline\'s', 'billing: no record posted twice', 'billing: ledger debits equal credits',
     ]));
   }, 240_000);
 });

@@ -94,7 +94,10 @@ export const billing: PairedModule = {
   },
   async baseline(ctx, iteration) {
     const s = await state(ctx);
-    const where = `directive = 'TO_BE_BILLED' and life_cycle = 'POSTED' and billing_effective_at >= '${PERIOD.startAt}' and billing_effective_at < '${PERIOD.endAt}' and source_ref = '${sourceRef(iteration)}'`;
+    // Set i's records, found through its operator's accounts as the run finds them (the account index),
+    // not by a scan of every iteration's set.
+    const where = `account_id in (select id from customer_accounts where owner_party_id = '${s.operators[iteration]!}') and source_ref = '${sourceRef(iteration)}'
+      and directive = 'TO_BE_BILLED' and life_cycle = 'POSTED' and billing_effective_at >= '${PERIOD.startAt}' and billing_effective_at < '${PERIOD.endAt}'`;
     const { seconds, value: rows } = await timed(() => ctx.database.sql.begin(async (tx) => {
       await tx.unsafe(`create temporary table bench_invoice_totals on commit drop as ${invoiceTotalsSql(where)}`);
       return tx<Array<{ accountId: string; currency: string; total: string; exact: string }>>`

@@ -14,14 +14,12 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import postgres from 'postgres';
 import { createDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrations';
-import { insertRun } from '../db/queries/billing-runs';
 import { createParty } from '../db/queries/parties';
 import { connectTemporal } from '../lib/temporal';
 import { freePort, startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
 import { manyAccountsWithRecords } from '../test/fixtures/billing';
 import { buildWorker } from '../worker';
-import { billingRun } from '../workflows/billing-run';
-import { billingRunWorkflowId } from '../workflows/shared';
+import { billingRunToEnd, invoiceTotalsSql } from './billing-shared';
 
 const { values } = parseArgs({ options: {
   accounts: { type: 'string', default: '100000' }, 'records-per-account': { type: 'string', default: '20' },
@@ -32,18 +30,6 @@ const perAccount = Number.parseInt(values['records-per-account'], 10);
 const batchSize = Number.parseInt(values['batch-size'], 10);
 const parallelism = Number.parseInt(values.parallelism, 10);
 const say = (line: string) => console.log(line);
-
-// The baseline: invoice totals per account in one statement, lines grouped as invoices group them
-// (service, category, item) and each line rounded half-even to 2 decimals, as domain/billing does.
-const BASELINE = `
-  create table bench_baseline as
-  with lines as (
-    select account_id, service_id, category, item, sum(amount) as exact from billable_records group by account_id, service_id, category, item
-  ), rounded as (
-    select account_id, exact, trunc(exact * 100) as t, exact * 100 - trunc(exact * 100) as f from lines
-  )
-  select account_id, sum(case when abs(f) = 0.5 then (t + case when t % 2 = 0 then 0 else sign(f) end) / 100 else round(exact, 2) end) as total
-  from rounded group by account_id`;
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -71,24 +57,19 @@ async function main() {
     await database.sql`vacuum analyze`;
 
     const baselineStarted = performance.now();
-    await database.sql.unsafe(BASELINE);
+    await database.sql.unsafe(`create table bench_baseline as ${invoiceTotalsSql('true')}`);
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
 
     const runId = `bench-${randomBytes(3).toString('hex')}`;
-    await insertRun(database.sql, { id: runId, ownerPartyId: operator.id, runDate: '2024-04-03', graceSeconds: 0, notifyEmail: null, startedBy: 'bench' });
-    const started = performance.now();
-    const handle = await temporal.workflow.start(billingRun, {
-      taskQueue, workflowId: billingRunWorkflowId(runId),
-      args: [{ runId, ownerPartyId: operator.id, runDate: '2024-04-03', graceSeconds: 0, batchSize, parallelism }],
+    const { seconds, workflowId, progress: result } = await billingRunToEnd(temporal, database.sql, {
+      runId, ownerPartyId: operator.id, runDate: '2024-04-03', taskQueue, batchSize, parallelism,
     });
-    const result = await handle.result();
-    const seconds = (performance.now() - started) / 1000;
     const [check] = await database.sql<Array<{ invoices: number; mismatched: number }>>`
       select count(*)::int as invoices, (count(*) filter (where b.total is distinct from i.total))::int as mismatched
       from invoices i left join bench_baseline b on b.account_id = i.account_id where i.run_id = ${runId} and i.status = 'final'`;
     const [ledger] = await database.sql<Array<{ debits: string; credits: string }>>`
       select sum(amount) filter (where side = 'debit')::text as debits, sum(amount) filter (where side = 'credit')::text as credits from ledger_lines`;
-    const history = await handle.fetchHistory();
+    const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
     const rate = check!.invoices / seconds;
     const baselineRate = accounts / baselineSeconds;
     say('');

@@ -42,14 +42,14 @@ describe('npm run bench -- --quick', () => {
     expect(report.machine.postgres).toMatch(/^\d+/);
     const byName = new Map(report.figures.map((f) => [f.name, f]));
     for (const name of FIGURES) expect(byName.has(name), name).toBe(true);
-    // Measured now: every figure except the sides other branches wire in and the --large ratio says why it is missing.
+    // Every figure is measured except the --large ratio, which says why it is missing.
     for (const f of report.figures) {
       if (f.value === null) expect(f.note, f.name).toBeTruthy();
       else expect(f.value, f.name).toBeGreaterThanOrEqual(0);
     }
     for (const name of [
       'rating on one core ÷ COPY', 'Temporal per-activity overhead p50', 'ingest ÷ COPY', 're-upload of an identical file ÷ ON CONFLICT DO NOTHING',
-      'end to end ÷ straight script', 'end to end ÷ COPY of the rated rows',
+      'end to end ÷ straight script', 'end to end ÷ COPY of the rated rows', 'billing run ÷ SQL',
     ]) {
       expect(byName.get(name)!.value, name).toBeGreaterThan(0);
     }
@@ -59,6 +59,7 @@ describe('npm run bench -- --quick', () => {
       'history events per workflow run', 'payload size', 'ingest: no duplicate record', 're-upload: identical re-upload creates no new record',
       'crash-resume: every record stored after the crash', 'billing: SQL invoice totals equal the records\' exact sum',
       'mediation-vs-script: end to end money total equals the straight script\'s', 'mediation-vs-copy: end to end rated every CDR',
+      'billing: invoice totals equal the SQL baseline\'s', 'billing: no record posted twice', 'billing: ledger debits equal credits',
     ]));
   }, 240_000);
 });

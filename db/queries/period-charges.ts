@@ -1,7 +1,9 @@
 import { periodClosePostings } from '../../domain/billing/period-postings';
 import { DomainError } from '../../domain/errors';
 import { entryKeys } from '../../domain/ledger';
+import { mapRawRecord, parseFeedDefinition, type FeedDefinition, type RawRow } from '../../domain/mediation';
 import { computePeriodCharges, resolveRatingPlans, type PlanAssignment, type RatePlan, type RatedUsage } from '../../domain/rating';
+import { collectCharges } from '../../domain/rating/compile';
 import type { InvoiceTarget } from './billing';
 import { insertPostings, loadScopePostings, type SqlOrTx } from './ledger';
 
@@ -10,8 +12,12 @@ import { insertPostings, loadScopePostings, type SqlOrTx } from './ledger';
 // chain in force at the period start (the same resolution as rating), and the period-level lines
 // (charges, discounts, allowances, the minimum-commitment true-up) are posted as a delta against what
 // the period already posted (domain/billing/period-postings): a retry or a second run posts nothing.
+// The rated records are the billable records; records whose price is a period charge ("deferred")
+// have none and are read from mediation: their usage is mapped again from the raw row with the feed
+// version they were read with (mediated_records keeps no quantity for them).
 
 interface SubscriptionRow { subscription_id: string; account_id: string; groups: string[]; period_start_at: string; period_end_at: string }
+interface DeferredRow { subscription_id: string; record_id: string; currency: string; category: string; raw: string; feed_key: string; definition: unknown }
 interface RecordRow { subscription_id: string; id: string; usage_at: string; item: string; category: string; quantity: string; unit: string; amount: string; currency: string }
 
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -56,21 +62,34 @@ export async function postPeriodCharges(sql: SqlOrTx, targets: readonly InvoiceT
     return hasPeriodLevel(chain.plans) ? [{ ...s, plans: chain.plans }] : [];
   });
   if (priced.length === 0) return 0;
+  const periods = JSON.stringify(priced.map((s) => ({ account_id: s.account_id, subscription_id: s.subscription_id, period_start_at: s.period_start_at, period_end_at: s.period_end_at })));
   const records = await sql.unsafe<RecordRow[]>(`
     select b.subscription_id, b.id, ${iso('b.usage_at')} as usage_at, b.item, b.category, b.quantity::text, b.unit, b.amount::text, b.currency
     from jsonb_to_recordset($1::jsonb) as t(account_id text, subscription_id text, period_start_at timestamptz, period_end_at timestamptz)
     join billable_records b on b.account_id = t.account_id and b.subscription_id = t.subscription_id
       and b.usage_at >= t.period_start_at and b.usage_at < t.period_end_at
-    where b.life_cycle = 'POSTED' and b.rating_state = 'COMPLETED' and b.directive = 'TO_BE_BILLED'`,
-  [JSON.stringify(priced.map((s) => ({ account_id: s.account_id, subscription_id: s.subscription_id, period_start_at: s.period_start_at, period_end_at: s.period_end_at })))]);
+    where b.life_cycle = 'POSTED' and b.rating_state = 'COMPLETED' and b.directive = 'TO_BE_BILLED'`, [periods]);
   const bySubscription = new Map<string, RatedUsage[]>();
+  const add = (subscriptionId: string, item: RatedUsage) => {
+    const items = bySubscription.get(subscriptionId);
+    if (items) items.push(item);
+    else bySubscription.set(subscriptionId, [item]);
+  };
   for (const r of records) {
-    const items = bySubscription.get(r.subscription_id) ?? [];
-    items.push({
+    add(r.subscription_id, {
       record: { id: r.id, start: r.usage_at, usageType: r.item, category: r.category, quantity: r.quantity, unit: r.unit },
       result: { status: 'rated', currency: r.currency, usageType: r.item, quantity: r.quantity, unit: r.unit, amount: r.amount },
     });
-    bySubscription.set(r.subscription_id, items);
+  }
+  const charged = new Map(priced.map((s) => [s.subscription_id, collectCharges(s.plans)]));
+  const withCharges = priced.filter((s) => charged.get(s.subscription_id)!.size > 0)
+    .map((s) => ({ subscription_id: s.subscription_id, period_start_at: s.period_start_at, period_end_at: s.period_end_at }));
+  for (const d of withCharges.length === 0 ? [] : await deferredRecords(sql, JSON.stringify(withCharges))) {
+    const found = charged.get(d.subscriptionId)!.get(d.record.usageType);
+    if (!found) {
+      throw new DomainError('UNKNOWN_CHARGE', `record ${d.record.id} waits for a period charge of usage type ${d.record.usageType}, which the plan of subscription ${d.subscriptionId} no longer has`);
+    }
+    add(d.subscriptionId, { record: d.record, result: { status: 'deferred', currency: d.currency, plan: found.plan, chargeId: found.charge.id } });
   }
   let posted = 0;
   for (const s of priced) {
@@ -80,4 +99,27 @@ export async function postPeriodCharges(sql: SqlOrTx, targets: readonly InvoiceT
     posted += (await insertPostings(sql, periodClosePostings(close, before))).length;
   }
   return posted;
+}
+
+/**
+ * The COMPLETED mediated records rated "deferred" of the subscriptions' periods (usage time in the
+ * period), mapped again from their raw rows. A raw row that no longer maps is a data error.
+ */
+async function deferredRecords(sql: SqlOrTx, periods: string) {
+  const rows = await sql.unsafe<DeferredRow[]>(`
+    select m.subscription_id, m.record_id, m.currency, m.category, r.raw, m.feed_id || '@' || m.feed_version as feed_key, v.definition
+    from jsonb_to_recordset($1::jsonb) as t(subscription_id text, period_start_at timestamptz, period_end_at timestamptz)
+    join mediated_records m on m.subscription_id = t.subscription_id and m.usage_at >= t.period_start_at and m.usage_at < t.period_end_at
+    join feed_raw_records r on r.load_id = m.load_id and r.row_no = m.row_no
+    join feed_versions v on v.feed_id = m.feed_id and v.version = m.feed_version
+    where m.status = 'COMPLETED' and m.rating ->> 'status' = 'deferred' and r.raw is not null`, [periods]);
+  const feeds = new Map<string, FeedDefinition>();
+  return rows.map((row) => {
+    let feed = feeds.get(row.feed_key);
+    if (feed === undefined) feeds.set(row.feed_key, (feed = parseFeedDefinition(row.definition)));
+    const mapped = mapRawRecord(JSON.parse(row.raw) as RawRow, feed, { recordId: row.record_id });
+    if (!mapped.ok) throw new DomainError('INVALID_RECORD', `mediated record ${row.record_id} no longer maps: ${mapped.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+    // The category is the categorise gate's, kept with the mediated record.
+    return { subscriptionId: row.subscription_id, currency: row.currency, record: { ...mapped.record, category: row.category } };
+  });
 }

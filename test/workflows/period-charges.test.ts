@@ -7,6 +7,8 @@ import { parseRatePlan } from '../../domain/rating';
 import { apiClient } from '../fixtures/api';
 import { anAccount, anOperator, aRecord } from '../fixtures/billing';
 import { expectLedgerBalanced } from '../fixtures/ledger';
+import { mediationClient, uid } from '../fixtures/mediation';
+import { aMarketplace } from '../fixtures/parties';
 import { uniquePlanId } from '../fixtures/rating';
 import { useIntegration } from '../helpers/integration';
 
@@ -20,8 +22,8 @@ afterEach(async () => expectLedgerBalanced(ctx.database.sql));
 const RUN_DATE = '2024-04-03'; // billing day 1 + 2: March 2024 is invoiced
 const MARCH = { start: '2024-03-01T00:00:00.000Z', end: '2024-04-01T00:00:00.000Z' };
 
-async function runBilling(api: ReturnType<typeof apiClient>, auth: Record<string, string>, id?: string) {
-  const run = await api.json(await api.call('POST', '/v1/billing-runs', auth, { runDate: RUN_DATE, ...(id ? { id } : {}) }), 202);
+async function runBilling(api: ReturnType<typeof apiClient>, auth: Record<string, string>, id?: string, ownerPartyId?: string) {
+  const run = await api.json(await api.call('POST', '/v1/billing-runs', auth, { runDate: RUN_DATE, ...(id ? { id } : {}), ...(ownerPartyId ? { ownerPartyId } : {}) }), 202);
   const deadline = Date.now() + 30_000;
   for (;;) {
     const state = await api.json(await api.call('GET', `/v1/billing-runs/${run.id}`, auth), 200);
@@ -55,7 +57,45 @@ const invoiceOf = async (api: ReturnType<typeof apiClient>, auth: Record<string,
 };
 
 describe('period charges in the billing run', () => {
-  it('SPEC §5 item 20: quota 10,000 MB, 10,450 MB used at 0.01/MB: 4.50 on the invoice; a second close posts nothing', async () => {
+  it('SPEC §5 item 20 from a feed: an included quota of 10,000 MB, 10,450 MB mediated, excess at 0.01/MB: 4.50 on the invoice', async () => {
+    const m = await aMarketplace(ctx.database.db);
+    const med = mediationClient(ctx.app);
+    const api = apiClient(ctx.app);
+    const [op, admin] = [m.provider.auth, m.admin.auth];
+    const [account, subscription, plan, feedId, number] = [uid('acc'), uid('sub'), uid('quota'), uid('feed'), uid('+4477')];
+    await med.ok('POST', '/v1/accounts', op, { id: account, currency: 'GBP' }, 201);
+    await med.ok('POST', `/v1/accounts/${account}/subscriptions`, op, { id: subscription, startedAt: '2024-03-01T00:00:00Z', periods: 2 }, 201);
+    await med.ok('POST', `/v1/subscriptions/${subscription}/services`, op, {
+      id: uid('svc'), activeFrom: '2024-01-01T00:00:00Z', identifiers: [{ type: 'MSISDN', value: number, validFrom: '2024-01-01T00:00:00Z' }],
+    }, 201);
+    await med.ok('POST', '/v1/rate-plans', admin, {
+      id: plan, version: 1, currency: 'GBP', rounding: { method: 'half-up', decimals: 2 },
+      charges: [{ id: 'data', usageType: 'data', unit: 'MB', model: 'includedQuota', quota: '10000', excessUnitPrice: '0.01' }],
+    }, 201);
+    await med.ok('POST', '/v1/rate-plan-assignments', admin, { planId: plan, scope: 'subscription', targetId: subscription, validFrom: '2024-01-01T00:00:00Z' }, 201);
+    await med.ok('POST', '/v1/feeds', op, {
+      schemaVersion: 1, id: feedId, version: 1, format: { kind: 'delimited', header: true },
+      mapping: { id: { from: 'id' }, serviceIdentifier: { from: 'number' }, serviceIdentifierType: { constant: 'MSISDN' }, start: { from: 'start' },
+        quantity: { from: 'mb' }, unit: { constant: 'MB' }, usageType: { constant: 'data' } },
+      categories: { rules: [], default: 'DATA' }, duplicateKey: ['id'],
+    }, 201);
+    const csv = `id,number,start,mb\nd1,${number},2024-03-01T10:00:00Z,4000\nd2,${number},2024-03-02T10:00:00Z,5000\nd3,${number},2024-03-03T10:00:00Z,1450\n`;
+    const load = await med.loaded((await med.upload(feedId, op, csv)).id, op);
+    expect(load.counts).toEqual({ COMPLETED: 3 });
+    const [billable] = await ctx.database.sql`select count(*)::int as n from billable_records where subscription_id = ${subscription}`;
+    expect(billable!.n).toBe(0); // deferred: priced only at period close
+
+    const done = await runBilling(api, admin, undefined, m.provider.party.id);
+    expect(done.counts).toMatchObject({ finalised: 1, failed: 0 });
+    const invoice = await invoiceOf(api, admin, account);
+    expect(invoice).toMatchObject({ status: 'final', currency: 'GBP', total: '4.50' });
+    expect(invoice.lines.map((l: { id: string; quantity: string; amount: string }) => [l.id, l.quantity, l.amount])).toEqual([['data|DATA|data', '10450', '4.50']]);
+    expect(await periodPostings(account)).toEqual([[`period:${subscription}:${MARCH.start}:charge:data`, '4.5']]);
+    const [period] = await ctx.database.sql`select state from billing_periods where subscription_id = ${subscription} and start_at = ${MARCH.start}`;
+    expect(period!.state).toBe('CLOSED');
+  });
+
+  it('an allowance of 10,000 MB free over records rated at 0.01/MB (10,450 MB): 4.50 on the invoice; a second close posts nothing', async () => {
     const api = apiClient(ctx.app);
     const planId = uniquePlanId('data');
     const { op, account } = await anAccountOnPlan({

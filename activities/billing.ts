@@ -7,6 +7,7 @@ import {
   batchTargets, insertRun, resetFailedAccounts, runCounts, selectRunAccounts, setAccountOutcomes, type AccountOutcome,
 } from '../db/queries/billing-runs';
 import type { RunAccountStatus, RunCounts, RunPhase } from '../domain/billing';
+import { postPeriodCharges } from '../db/queries/period-charges';
 import { billThreshold, type ThresholdOutcome } from '../db/queries/threshold';
 import type { SqlOrTx } from '../db/queries/ledger';
 import { signLink } from '../lib/link-token';
@@ -86,9 +87,10 @@ export function billingActivities({ database }: { database: Database }, mail: Ma
         where id = ${input.runId}`;
     },
 
-    /** Posts the accounts' record charges and builds their drafts (cut-off: the period end). */
+    /** Posts the accounts' record and period charges and builds their drafts (cut-off: the period end). */
     async draftBatch({ runId, batchNo }: { runId: string; batchNo: number; asOf: string }): Promise<RunCounts> {
       return workBatch(runId, batchNo, ['pending'], async (tx, targets) => {
+        await postPeriodCharges(tx, targets);
         const invoiced = await refreshDrafts(tx, targets);
         return targets.map((t) => (invoiced.has(t.accountId)
           ? { accountId: t.accountId, status: 'drafted', invoiceId: invoiced.get(t.accountId) }
@@ -97,11 +99,12 @@ export function billingActivities({ database }: { database: Database }, mail: Ma
     },
 
     /**
-     * Refreshes the drafts (late usage before the cut-off joins them), parks accounts that fail the
-     * invariants, finalises the others and closes their periods.
+     * Refreshes the drafts (late usage before the cut-off joins them, and the period charges' delta
+     * it brings), parks accounts that fail the invariants, finalises the others and closes their periods.
      */
     async finaliseBatch({ runId, batchNo, asOf }: { runId: string; batchNo: number; asOf: string }): Promise<RunCounts> {
       return workBatch(runId, batchNo, ['pending', 'drafted', 'empty'], async (tx, targets) => {
+        await postPeriodCharges(tx, targets);
         const invoiced = await refreshDrafts(tx, targets);
         const reasons = await parkReasons(tx, [...invoiced.keys()]);
         const finals = [...invoiced].filter(([account]) => !reasons.has(account)).map(([, id]) => id);

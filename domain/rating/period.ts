@@ -10,12 +10,18 @@ import type { ChargeDetail, ChargeUsage, ModelPrice } from './models/types';
 import { applyPeriodDiscounts, type LineWork } from './period-discounts';
 import type { PeriodCharge, RatePlan } from './plan-schema';
 import { recordDurationMs, type UsageRecord } from './records';
-import type { RatingResult } from './result';
+import type { DeferredRating, RatedRecord, RatingFailure } from './result';
 import { convertible, unitInfo } from './units';
+
+/** What period charges read of a rating result (a full RatingResult, or one kept in the database). */
+export type PeriodRating =
+  | Pick<RatedRecord, 'status' | 'currency' | 'usageType' | 'quantity' | 'unit' | 'amount'>
+  | Pick<DeferredRating, 'status' | 'currency' | 'plan' | 'chargeId'>
+  | Pick<RatingFailure, 'status' | 'reason'>;
 
 export interface RatedUsage {
   readonly record: UsageRecord;
-  readonly result: RatingResult;
+  readonly result: PeriodRating;
 }
 
 export interface PeriodChargesInput {

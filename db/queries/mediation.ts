@@ -229,6 +229,8 @@ export async function debitPrepaidWallets(tx: postgres.TransactionSql, rows: rea
     select id, wallet_id as "walletId" from customer_accounts where billing_mode = 'prepaid' and id = any(${[...new Set(rated.map((r) => r.result.accountId!))]})`;
   if (prepaid.length === 0) return refused;
   const walletOf = new Map(prepaid.map((p) => [p.id, p.walletId]));
+  // Every wallet locked up front in id order: two chunks debiting the same wallets cannot deadlock.
+  await tx`select 1 from wallets where id = any(${prepaid.flatMap((p) => p.walletId ?? [])}) order by id for update`;
   const due = rated.filter((r) => walletOf.has(r.result.accountId!))
     .sort((a, b) => (a.usageAt! < b.usageAt! ? -1 : a.usageAt! > b.usageAt! ? 1 : a.rowNo - b.rowNo));
   for (const row of due) {

@@ -85,6 +85,20 @@ describe('prepaid wallets and threshold billing of mediated records', () => {
     ]);
   }, 120_000);
 
+  it('concurrent loads never take the wallet below zero: 15.00 covers one of two 10.00 records', async () => {
+    const { m, api, customer, feedId, number } = await setup();
+    const op = m.provider.auth;
+    const wallet = await api.ok('POST', '/v1/wallets', m.admin.auth, { ownerPartyId: m.provider.party.id, accountId: customer.account, currency: 'GBP' }, 201);
+    await ctx.database.sql`update customer_accounts set billing_mode = 'prepaid', wallet_id = ${wallet.id} where id = ${customer.account}`;
+    await api.ok('POST', `/v1/wallets/${wallet.id}/top-ups`, { ...m.admin.auth, 'idempotency-key': uid('top-up') }, { amount: '15.00' }, 201);
+    const loads = await Promise.all(['c1', 'c2'].map((id, i) => api.upload(feedId, op, HEADER + call(id, number, `2024-03-0${i + 4}T10:00:00Z`, 6000))));
+    const counts = await Promise.all(loads.map(async (l) => (await api.loaded(l.id, op)).counts));
+    expect(counts.map((c) => Object.keys(c)[0]).sort()).toEqual(['COMPLETED', 'QUARANTINED']);
+    expect((await api.ok('GET', `/v1/wallets/${wallet.id}`, m.admin.auth, undefined, 200)).balance).toBe('5.0000');
+    const reasons = (await api.ok('GET', `/v1/quarantine/counts?feedId=${feedId}`, op, undefined, 200)).reasons;
+    expect(reasons).toEqual([{ reason: 'INSUFFICIENT_FUNDS', count: 1 }]);
+  }, 120_000);
+
   it('the 20th record of a feed reaches the billing term and bills the subscription at once: 19 × 5.00 + 10.00 = 105.00 (SPEC §2.5)', async () => {
     const { m, api, customer, feedId, number } = await setup();
     const op = m.provider.auth;

@@ -187,7 +187,7 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
      * others), runs every gate again from the raw row with the feed's current version, and stores
      * the outcome with its claim and pass/fail events. Returns how many it took; 0 means done.
      */
-    async reprocessBatch(input: { requestId: string; processedAt: string; limit: number }): Promise<{ claimed: number; completed: number }> {
+    async reprocessBatch(input: { requestId: string; processedAt: string; limit: number }): Promise<{ claimed: number; completed: number; termed: TermedAccount[] }> {
       const { requestId, processedAt } = input;
       // Claim, gates and store in one transaction: the row locks keep a concurrent run off these records.
       return sql.begin(async (tx) => {
@@ -195,10 +195,11 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
           select m.load_id as "loadId", m.row_no as "rowNo", r.line_number as "lineNumber", m.feed_id as "feedId", r.raw, f.owner_party_id as owner, f.current_version as version
           from mediated_records m join feed_raw_records r on r.load_id = m.load_id and r.row_no = m.row_no join feeds f on f.id = m.feed_id
           where m.request_id = ${requestId} and m.status = 'CLEANSED' order by m.load_id, m.row_no limit ${input.limit} for update of m skip locked`;
-        if (claimed.length === 0) return { claimed: 0, completed: 0 };
+        if (claimed.length === 0) return { claimed: 0, completed: 0, termed: [] };
         // An internal role's request may span operators: each record runs against its own operator's snapshot.
         const contexts = new Map<string, MediationContext>();
         let completed = 0;
+        const billed = new Set<string>();
         const byFeed = new Map<string, Array<(typeof claimed)[number]>>();
         for (const c of claimed) {
           const key = `${c.feedId}\u0000${c.version}`;
@@ -221,9 +222,14 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
             return { rowNo: c.rowNo, lineNumber: c.lineNumber, raw: c.raw, record, row };
           });
           await storeChunk(tx, feed, mediator, items, processedAt, 'reprocess', new Set());
-          completed += items.filter((i) => i.row.result.status === 'COMPLETED').length;
+          for (const item of items) {
+            if (item.row.result.status !== 'COMPLETED') continue;
+            completed++;
+            if (item.row.result.subscriptionId !== null) billed.add(item.row.result.subscriptionId);
+          }
         }
-        return { claimed: claimed.length, completed };
+        // Read in the transaction, handed over by the workflow after the commit.
+        return { claimed: claimed.length, completed, termed: await termedAccounts(tx, [...billed], MAX_TERMED_ACCOUNTS) };
       });
     },
   };

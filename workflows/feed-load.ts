@@ -1,13 +1,9 @@
 // One feed load (SPEC §3.1, §5 items 1–7): mediate the stored file in chunks (the activity resumes
 // from what the database holds, so it may repeat after a crash), then mark the load loaded with its
 // counts per status. The workflow reads now once: every record of the load is processed at it.
-import {
-  defineQuery, getExternalWorkflowHandle, ParentClosePolicy, patched, proxyActivities, setHandler, startChild,
-} from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { thresholdBillingWorkflowId } from './shared';
-import { recordsStoredSignal, thresholdBilling } from './threshold-billing';
+import { recordsStored } from './threshold-billing';
 
 export interface FeedLoadInput {
   loadId: string;
@@ -47,15 +43,4 @@ export async function feedLoad(input: FeedLoadInput): Promise<FeedLoadResult> {
   const counts = await acts.completeFeedLoad({ loadId: input.loadId, rows, at: new Date().toISOString() });
   progress.stage = 'loaded';
   return { loadId: input.loadId, rows, counts };
-}
-
-/** Hands the subscriptions to the account's threshold billing workflow, starting it if none runs. */
-async function recordsStored(accountId: string, subscriptionIds: string[]): Promise<void> {
-  const workflowId = thresholdBillingWorkflowId(accountId);
-  try {
-    await startChild(thresholdBilling, { workflowId, args: [{ accountId, pending: subscriptionIds }], parentClosePolicy: ParentClosePolicy.ABANDON });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    await getExternalWorkflowHandle(workflowId).signal(recordsStoredSignal, { subscriptionIds });
-  }
 }

@@ -116,5 +116,18 @@ describe('prepaid wallets and threshold billing of mediated records', () => {
     expect(invoiceIds).toHaveLength(1);
     const [invoice] = await ctx.database.sql`select total::text, trigger, (select count(*)::int from invoice_items i where i.invoice_id = v.id) as items from invoices v where id = ${invoiceIds[0]!}`;
     expect(invoice).toEqual({ total: '105.00', trigger: 'threshold', items: 20 });
+
+    // Again, the 20th record completed by reprocessing: its number was provisioned late.
+    const later = uid('+4479');
+    const next = Array.from({ length: 19 }, (_, i) => call(`u${i}`, number, `2024-03-06T${String(i).padStart(2, '0')}:00:00Z`, 3000)).join('');
+    await api.loaded((await api.upload(feedId, op, HEADER + next + call('u19', later, '2024-03-07T10:00:00Z', 6000))).id, op);
+    expect(await settled()).toHaveLength(1);
+    await api.ok('POST', `/v1/subscriptions/${customer.subscription}/services`, op, { id: uid('svc-later'), activeFrom: '2024-03-01T00:00:00Z', identifiers: [{ type: 'MSISDN', value: later, validFrom: '2024-03-01T00:00:00Z' }] }, 201);
+    const cleanse = await api.ok('POST', '/v1/quarantine/cleanse', op, { serviceIdentifier: later, note: 'provisioned' }, 202);
+    expect((await api.reprocessed(cleanse.requestId, op)).counts).toEqual({ COMPLETED: 1 });
+    const after = await settled();
+    expect(after).toHaveLength(2);
+    const [second] = await ctx.database.sql`select total::text from invoices where id = ${after[1]!}`;
+    expect(second!.total).toBe('105.00');
   }, 120_000);
 });

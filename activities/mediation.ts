@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type postgres from 'postgres';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  compiledFeedFor, createMediator, createRawRowParser, mapCompiled, parseFeedDefinition, quarantineTransition, unreadableResult,
+  compiledFeedFor, createMediator, insufficientFunds, createRawRowParser, mapCompiled, parseFeedDefinition, quarantineTransition, unreadableResult,
   type CanonicalRecord, type FeedDefinition, type MediationContext, type Mediator, type ParsedRow,
 } from '../domain/mediation';
 import { parseInstant } from '../domain/rating/calendar';
@@ -10,7 +10,8 @@ import type { Database } from '../db/client';
 import { copyLines, copyText } from '../db/copy';
 import { findFeed, findFeedVersion, findLoad, loadBytes } from '../db/queries/feeds';
 import {
-  claimDuplicateKeys, copyBillable, copyMediated, copyRaw, loadMediationContext, MEDIATED_COLUMNS, planRefsOf, type MediatedRow,
+  claimDuplicateKeys, copyBillable, copyMediated, copyRaw, debitPrepaidWallets, loadMediationContext, MEDIATED_COLUMNS, planRefsOf, releaseDuplicateKeys,
+  billedSubscriptionsOfLoad, termedAccounts, type MediatedRow, type TermedAccount,
 } from '../db/queries/mediation';
 import { lockPlanVersions } from '../db/queries/rating';
 
@@ -24,6 +25,8 @@ const DEFAULT_CHUNK_ROWS = 10_000;
 const HEARTBEAT_ROWS = 2_000;
 const YIELD_ROWS = 250;
 const ALWAYS_TAKEN = { has: () => true };
+/** Accounts a load hands to threshold billing (ids only, to keep the workflow's history small). */
+const MAX_TERMED_ACCOUNTS = 200;
 
 export interface MediateLoadInput {
   loadId: string;
@@ -81,6 +84,13 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
       for (const item of items) {
         if (item.record !== null && taken.has(`${item.row.loadId}:${item.row.rowNo}`)) item.row = { ...item.row, result: mediator.mediate(item.record, ALWAYS_TAKEN) };
       }
+      // Prepaid accounts pay as their records are rated; what the wallet cannot cover is quarantined.
+      const refused = await debitPrepaidWallets(tx, items.map((i) => i.row), processedAt);
+      if (refused.size > 0) {
+        const unpaid = items.filter((i) => refused.has(`${i.row.loadId}:${i.row.rowNo}`));
+        await releaseDuplicateKeys(tx, feed.id, unpaid.map((i) => i.row));
+        for (const item of unpaid) item.row = { ...item.row, result: insufficientFunds(item.row.result, refused.get(`${item.row.loadId}:${item.row.rowNo}`)!) };
+      }
       const rows = items.map((i) => i.row);
       if (mode === 'load') {
         await copyMediated(tx, 'mediated_records', rows, processedAt);
@@ -109,7 +119,7 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
      * Mediates a load from its stored bytes in chunks of `chunkRows`, one transaction per chunk,
      * heartbeating the last committed row. A retry resumes after the last row the database holds.
      */
-    async mediateLoad(input: MediateLoadInput): Promise<{ rows: number }> {
+    async mediateLoad(input: MediateLoadInput): Promise<{ rows: number; termed: TermedAccount[] }> {
       const { loadId, processedAt } = input;
       const load = await findLoad(db, loadId);
       if (!load || load.status === 'receiving') throw ApplicationFailure.nonRetryable(`load ${loadId} is not received`, 'NOT_FOUND');
@@ -127,6 +137,8 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
       let rowNo = 0;
       let inFlight: Promise<void> = Promise.resolve();
       const locked = new Set<string>();
+      // Subscriptions that got billable records; a resumed run adds those of the chunks committed before.
+      const billed = new Set(resumeAfter === 0 ? [] : await billedSubscriptionsOfLoad(sql, loadId));
       // One chunk is written while the next is parsed and mediated; chunks still commit in row order.
       const flush = async () => {
         if (items.length === 0) return;
@@ -134,7 +146,10 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
         items = [];
         accepted = new Set();
         await inFlight;
-        inFlight = sql.begin((tx) => storeChunk(tx, feed, mediator, chunk, processedAt, 'load', locked)).then(() => activity.heartbeat({ lastRow: chunk[chunk.length - 1]!.rowNo }));
+        inFlight = sql.begin((tx) => storeChunk(tx, feed, mediator, chunk, processedAt, 'load', locked)).then(() => {
+          for (const item of chunk) if (item.row.result.status === 'COMPLETED' && item.row.result.subscriptionId !== null) billed.add(item.row.result.subscriptionId);
+          activity.heartbeat({ lastRow: chunk[chunk.length - 1]!.rowNo });
+        });
         inFlight.catch(() => {}); // awaited at the next flush
       };
       const take = async (rows: ParsedRow[]) => {
@@ -157,7 +172,7 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
       await take([...parser.push(decoder.decode()), ...parser.finish()]);
       await flush();
       await inFlight;
-      return { rows: rowNo };
+      return { rows: rowNo, termed: await termedAccounts(sql, [...billed], MAX_TERMED_ACCOUNTS) };
     },
 
     /** Marks the load loaded (idempotent) and returns its counts per status. */
@@ -172,7 +187,7 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
      * others), runs every gate again from the raw row with the feed's current version, and stores
      * the outcome with its claim and pass/fail events. Returns how many it took; 0 means done.
      */
-    async reprocessBatch(input: { requestId: string; processedAt: string; limit: number }): Promise<{ claimed: number; completed: number }> {
+    async reprocessBatch(input: { requestId: string; processedAt: string; limit: number }): Promise<{ claimed: number; completed: number; termed: TermedAccount[] }> {
       const { requestId, processedAt } = input;
       // Claim, gates and store in one transaction: the row locks keep a concurrent run off these records.
       return sql.begin(async (tx) => {
@@ -180,10 +195,11 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
           select m.load_id as "loadId", m.row_no as "rowNo", r.line_number as "lineNumber", m.feed_id as "feedId", r.raw, f.owner_party_id as owner, f.current_version as version
           from mediated_records m join feed_raw_records r on r.load_id = m.load_id and r.row_no = m.row_no join feeds f on f.id = m.feed_id
           where m.request_id = ${requestId} and m.status = 'CLEANSED' order by m.load_id, m.row_no limit ${input.limit} for update of m skip locked`;
-        if (claimed.length === 0) return { claimed: 0, completed: 0 };
+        if (claimed.length === 0) return { claimed: 0, completed: 0, termed: [] };
         // An internal role's request may span operators: each record runs against its own operator's snapshot.
         const contexts = new Map<string, MediationContext>();
         let completed = 0;
+        const billed = new Set<string>();
         const byFeed = new Map<string, Array<(typeof claimed)[number]>>();
         for (const c of claimed) {
           const key = `${c.feedId}\u0000${c.version}`;
@@ -206,9 +222,14 @@ export function mediationActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
             return { rowNo: c.rowNo, lineNumber: c.lineNumber, raw: c.raw, record, row };
           });
           await storeChunk(tx, feed, mediator, items, processedAt, 'reprocess', new Set());
-          completed += items.filter((i) => i.row.result.status === 'COMPLETED').length;
+          for (const item of items) {
+            if (item.row.result.status !== 'COMPLETED') continue;
+            completed++;
+            if (item.row.result.subscriptionId !== null) billed.add(item.row.result.subscriptionId);
+          }
         }
-        return { claimed: claimed.length, completed };
+        // Read in the transaction, handed over by the workflow after the commit.
+        return { claimed: claimed.length, completed, termed: await termedAccounts(tx, [...billed], MAX_TERMED_ACCOUNTS) };
       });
     },
   };

@@ -1,8 +1,9 @@
 // One feed load (SPEC §3.1, §5 items 1–7): mediate the stored file in chunks (the activity resumes
 // from what the database holds, so it may repeat after a crash), then mark the load loaded with its
 // counts per status. The workflow reads now once: every record of the load is processed at it.
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { recordsStored } from './threshold-billing';
 
 export interface FeedLoadInput {
   loadId: string;
@@ -33,8 +34,12 @@ export async function feedLoad(input: FeedLoadInput): Promise<FeedLoadResult> {
   const processedAt = new Date().toISOString();
   const progress: FeedLoadProgress = { stage: 'mediating', processedAt, rows: null };
   setHandler(feedLoadProgressQuery, () => progress);
-  const { rows } = await processing.mediateLoad({ loadId: input.loadId, processedAt, chunkRows: input.chunkRows });
+  const { rows, termed } = await processing.mediateLoad({ loadId: input.loadId, processedAt, chunkRows: input.chunkRows });
   Object.assign(progress, { stage: 'completing', rows });
+  // Histories recorded before threshold billing of feeds carry no `termed`.
+  if (patched('feed-load-threshold-billing')) {
+    for (const { accountId, subscriptionIds } of termed ?? []) await recordsStored(accountId, subscriptionIds);
+  }
   const counts = await acts.completeFeedLoad({ loadId: input.loadId, rows, at: new Date().toISOString() });
   progress.stage = 'loaded';
   return { loadId: input.loadId, rows, counts };

@@ -1,8 +1,9 @@
 // Reprocessing of one cleanse request (SPEC §3.3, §5 items 8, 9, 12, 13): batches of the records
 // the request cleansed run every gate again until none is left. Each batch claims its records
 // under row locks, so the workflow may run twice or beside loads; a repeated batch finds nothing.
-import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { recordsStored } from './threshold-billing';
 
 export interface QuarantineReprocessInput {
   requestId: string;
@@ -30,6 +31,10 @@ export async function quarantineReprocess(input: QuarantineReprocessInput): Prom
   for (;;) {
     const batch = await processing.reprocessBatch({ requestId: input.requestId, processedAt, limit: input.batchSize ?? 5_000 });
     if (batch.claimed === 0) break;
+    // Histories recorded before threshold billing of reprocessed records carry no `termed`.
+    if (patched('reprocess-threshold-billing')) {
+      for (const { accountId, subscriptionIds } of batch.termed ?? []) await recordsStored(accountId, subscriptionIds);
+    }
     progress.claimed += batch.claimed;
     progress.completed += batch.completed;
     if (workflowInfo().continueAsNewSuggested) {

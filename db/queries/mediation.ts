@@ -1,8 +1,11 @@
 import type postgres from 'postgres';
+import { DomainError } from '../../domain/errors';
+import { money } from '../../domain/money';
 import type { MediationContext, MediationResult, OwnershipRule, PhaseTrace, ServiceSnapshot, SubscriptionSnapshot } from '../../domain/mediation';
 import type { PlanAssignment, RatePlan, RateOverride } from '../../domain/rating';
 import { COPY_NULL as NULL, copyLines, copyText } from '../copy';
 import type { RatingSummary } from '../schema/mediation';
+import { applyLocked } from './wallets';
 
 // Bulk side of mediation: the context snapshot the gates run against (one operator's services,
 // identifiers, subscriptions with periods, plans, ownership rules), and the chunk writes — raw
@@ -98,7 +101,7 @@ export const MEDIATED_COLUMNS = [
   'service_id', 'subscription_id', 'account_id', 'period_start_at', 'period_end_at', 'amount', 'currency', 'rating', 'candidate', 'trace',
   'owner_kind', 'owner_id', 'duplicate_key', 'updated_at',
 ];
-const BILLABLE_COLUMNS = 'id, source, source_ref, account_id, subscription_id, service_id, currency, category, item, unit, quantity, amount, usage_at, billing_effective_at, period_start_at, plan_id, plan_version';
+const BILLABLE_COLUMNS = 'id, source, source_ref, account_id, subscription_id, service_id, currency, category, item, unit, quantity, amount, usage_at, billing_effective_at, period_start_at, plan_id, plan_version, life_cycle';
 
 // Completed records share frozen trace entries (domain/mediation/gates.ts): each gets a number, and
 // the JSON of a trace made only of shared entries is made once per combination.
@@ -166,6 +169,7 @@ function billableLine(row: MediatedRow): string | null {
     copyText(billableId(row.feedId, r.duplicateKey)), 'feed', copyText(row.loadId), copyText(r.accountId), copyText(r.subscriptionId), copyText(r.serviceId),
     copyText(rating.currency), copyText(r.category), copyText(rating.usageType), copyText(rating.unit), rating.quantity, rating.amount,
     row.usageAt!, row.usageAt!, r.period?.startAt ?? NULL, copyText(plan.planId), plan.planVersion === null ? NULL : String(plan.planVersion),
+    'POSTED', // delivered usage (SPEC §3: SCHEDULED is for services ordered for a future date)
   ].join('\t') + '\n';
 }
 
@@ -209,4 +213,66 @@ export async function copyMediated(tx: postgres.TransactionSql, table: string, r
 
 export async function copyRaw(tx: postgres.TransactionSql, loadId: string, rows: ReadonlyArray<{ rowNo: number; lineNumber: number; raw: string | null }>): Promise<void> {
   await copyLines(tx, 'feed_raw_records', 'load_id, row_no, line_number, raw', rows.map((r) => `${copyText(loadId)}\t${r.rowNo}\t${r.lineNumber}\t${copyText(r.raw)}\n`));
+}
+
+/**
+ * Debits the prepaid wallets of a chunk's COMPLETED rated rows, one wallet transaction per record
+ * (its id is the billable record id, so a retried chunk debits nothing twice), in usage-time order,
+ * inside the chunk's transaction. Returns `load:row` → message of the rows the balance cannot
+ * cover (nothing written for them). Postpaid chunks cost one lookup of their accounts.
+ */
+export async function debitPrepaidWallets(tx: postgres.TransactionSql, rows: readonly MediatedRow[], effectiveAt: string): Promise<Map<string, string>> {
+  const refused = new Map<string, string>();
+  const rated = rows.filter((r) => r.result.status === 'COMPLETED' && r.result.rating?.status === 'rated' && r.result.accountId !== null);
+  if (rated.length === 0) return refused;
+  const prepaid = await tx<Array<{ id: string; walletId: string | null }>>`
+    select id, wallet_id as "walletId" from customer_accounts where billing_mode = 'prepaid' and id = any(${[...new Set(rated.map((r) => r.result.accountId!))]})`;
+  if (prepaid.length === 0) return refused;
+  const walletOf = new Map(prepaid.map((p) => [p.id, p.walletId]));
+  // Every wallet locked up front in id order: two chunks debiting the same wallets cannot deadlock.
+  await tx`select 1 from wallets where id = any(${prepaid.flatMap((p) => p.walletId ?? [])}) order by id for update`;
+  const due = rated.filter((r) => walletOf.has(r.result.accountId!))
+    .sort((a, b) => (a.usageAt! < b.usageAt! ? -1 : a.usageAt! > b.usageAt! ? 1 : a.rowNo - b.rowNo));
+  for (const row of due) {
+    const r = row.result;
+    const amount = r.rating?.status === 'rated' ? r.rating.amount : '0';
+    if (!money(amount).greaterThan(0)) continue; // nothing to debit
+    const walletId = walletOf.get(r.accountId!);
+    if (!walletId) {
+      refused.set(`${row.loadId}:${row.rowNo}`, `prepaid account ${r.accountId} has no wallet`);
+      continue;
+    }
+    const id = billableId(row.feedId, r.duplicateKey);
+    try {
+      await applyLocked(tx, walletId, { kind: 'debit', transactionId: id, amount, recordId: id }, effectiveAt);
+    } catch (error) {
+      // A refusal writes nothing (decided before any write), so the chunk's transaction goes on.
+      if (!(error instanceof DomainError) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+      refused.set(`${row.loadId}:${row.rowNo}`, error.message);
+    }
+  }
+  return refused;
+}
+
+/** Releases the duplicate keys of rows that claimed them but did not complete after all. */
+export async function releaseDuplicateKeys(tx: postgres.TransactionSql, feedId: string, rows: readonly MediatedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx`delete from accepted_duplicate_keys where feed_id = ${feedId} and key = any(${rows.map((r) => r.result.duplicateKey)})`;
+}
+
+/** Subscriptions the COMPLETED records of a load were billed to. */
+export async function billedSubscriptionsOfLoad(sql: Sql, loadId: string): Promise<string[]> {
+  const rows = await sql<Array<{ id: string }>>`select distinct subscription_id as id from mediated_records where load_id = ${loadId} and status = 'COMPLETED' and subscription_id is not null`;
+  return rows.map((r) => r.id);
+}
+
+/** An account whose subscriptions with a billing term got new billable records. */
+export interface TermedAccount { accountId: string; subscriptionIds: string[] }
+
+/** Of these subscriptions, those with a billing term, by account (at most `limit` accounts). */
+export async function termedAccounts(sql: Sql, subscriptionIds: readonly string[], limit: number): Promise<TermedAccount[]> {
+  if (subscriptionIds.length === 0) return [];
+  return sql<TermedAccount[]>`
+    select account_id as "accountId", array_agg(id order by id) as "subscriptionIds" from subscriptions
+    where id = any(${subscriptionIds as string[]}) and billing_term is not null group by account_id order by account_id limit ${limit}`;
 }

@@ -125,8 +125,8 @@ function sameRequest(stored: WalletTransactionRow, request: WalletRequest): bool
   return !('amount' in request) || money(stored.amount).equals(money(request.amount));
 }
 
-/** One transaction under the wallet lock; returns the stored row (existing or new) and any automatic top-up. */
-async function applyLocked(tx: postgres.TransactionSql, walletId: string, request: WalletRequest, effectiveAt: string): Promise<WalletApplied> {
+/** One transaction under the wallet lock, inside the caller's database transaction; returns the stored row (existing or new) and any automatic top-up. */
+export async function applyLocked(tx: postgres.TransactionSql, walletId: string, request: WalletRequest, effectiveAt: string): Promise<WalletApplied> {
   const [locked] = await tx<LockedWallet[]>`
     select id, account_id, currency, balance::text, low_balance_threshold::text, auto_top_up from wallets where id = ${walletId} for update`;
   if (!locked) throw new NotFoundError('Wallet', walletId);

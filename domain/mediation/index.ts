@@ -37,7 +37,7 @@ export type { MediationContext, ServiceSnapshot, ServiceIdentifierSnapshot, Subs
 export { createMediator, mediateBatch, proposeCandidate } from './mediate';
 export type { Mediator } from './gates';
 export type { Candidate, CandidateProblem } from './identify';
-export { PHASES, GATE_REASONS, type MediationResult, type PhaseTrace, type PhaseName, type GateReason, type AcceptedKeys } from './result';
+export { PHASES, GATE_REASONS, insufficientFunds, type MediationResult, type PhaseTrace, type PhaseName, type GateReason, type AcceptedKeys } from './result';
 export { assignOwner } from './assign-owner';
 export { ownershipRuleSchema, parseOwnershipRules, OWNER_KINDS, type OwnershipRule, type Ownership } from './ownership';
 export {

@@ -50,3 +50,8 @@ export interface MediationResult {
 export interface AcceptedKeys {
   has(key: string): boolean;
 }
+
+/** A rated record a prepaid wallet cannot cover: quarantined as INSUFFICIENT_FUNDS, rating kept. */
+export function insufficientFunds(result: MediationResult, message: string): MediationResult {
+  return { ...result, status: 'QUARANTINED', reason: 'INSUFFICIENT_FUNDS', message };
+}

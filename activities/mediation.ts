@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type postgres from 'postgres';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  compiledFeedFor, createMediator, insufficientFunds, createRawRowParser, mapCompiled, parseFeedDefinition, quarantineTransition, unreadableResult,
+  compiledFeedFor, createMediator, createRawRowParser, insufficientFunds, mapCompiled, parseFeedDefinition, quarantineTransition, unreadableResult,
   type CanonicalRecord, type FeedDefinition, type MediationContext, type Mediator, type ParsedRow,
 } from '../domain/mediation';
 import { parseInstant } from '../domain/rating/calendar';
@@ -10,8 +10,8 @@ import type { Database } from '../db/client';
 import { copyLines, copyText } from '../db/copy';
 import { findFeed, findFeedVersion, findLoad, loadBytes } from '../db/queries/feeds';
 import {
-  claimDuplicateKeys, copyBillable, copyMediated, copyRaw, debitPrepaidWallets, loadMediationContext, MEDIATED_COLUMNS, planRefsOf, releaseDuplicateKeys,
-  billedSubscriptionsOfLoad, termedAccounts, type MediatedRow, type TermedAccount,
+  billedSubscriptionsOfLoad, claimDuplicateKeys, copyBillable, copyMediated, copyRaw, debitPrepaidWallets, loadMediationContext, MEDIATED_COLUMNS,
+  planRefsOf, releaseDuplicateKeys, termedAccounts, type MediatedRow, type TermedAccount,
 } from '../db/queries/mediation';
 import { lockPlanVersions } from '../db/queries/rating';
 

@@ -7,19 +7,15 @@
 // Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
 import { randomBytes } from 'node:crypto';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import postgres from 'postgres';
-import { createDatabase } from '../db/client';
-import { migrateDatabase } from '../db/migrations';
 import { createParty } from '../db/queries/parties';
-import { connectTemporal } from '../lib/temporal';
-import { freePort, startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
 import { manyAccountsWithRecords } from '../test/fixtures/billing';
 import { buildWorker } from '../worker';
 import { billingRunToEnd, invoiceTotalsSql } from './billing-shared';
+import { openBenchServices } from './services';
 
 const { values } = parseArgs({ options: {
   accounts: { type: 'string', default: '100000' }, 'records-per-account': { type: 'string', default: '20' },
@@ -33,19 +29,8 @@ const say = (line: string) => console.log(line);
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  let server: DevServer | undefined;
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
-    const cli = process.env.TEMPORAL_CLI ?? join(homedir(), '.cache/meterflow/temporal-cli/v1.5.1/temporal');
-    server = await startTemporalDevServer({ cli, port: await freePort(), logFile: join(tmpdir(), 'meterflow-bench-temporal.log') });
-    address = server.address;
-  }
-  const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/meterflow');
-  const url = new URL(base);
-  url.pathname = `/meterflow_bench_${randomBytes(3).toString('hex')}`;
-  await migrateDatabase(url.toString());
-  const database = createDatabase(url.toString(), { max: 10 });
-  const temporal = await connectTemporal({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
+  const services = await openBenchServices(join(tmpdir(), 'meterflow-bench-temporal.log'));
+  const { temporalAddress: address, database, temporal } = services;
   const connection = await NativeConnection.connect({ address });
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
   const worker = await buildWorker({ connection, namespace: 'default', taskQueue, database });
@@ -82,14 +67,7 @@ async function main() {
     worker.shutdown();
     await running;
     await connection.close();
-    await temporal.connection.close();
-    await database.close();
-    const admin = new URL(base);
-    admin.pathname = '/postgres';
-    const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-    await sql.unsafe(`drop database if exists "${url.pathname.slice(1)}" with (force)`);
-    await sql.end();
-    await server?.stop();
+    await services.close();
   }
 }
 

@@ -9,27 +9,24 @@
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { createApp } from '../api/app';
-import { createDatabase } from '../db/client';
 import { copyLines } from '../db/copy';
-import { migrateDatabase } from '../db/migrations';
 import { MEDIATED_COLUMNS } from '../db/queries/mediation';
 import { createLogger } from '../lib/logger';
 import { startProcess, waitFor } from '../lib/processes';
-import { connectTemporal } from '../lib/temporal';
 import { bundleWorkflows } from '../lib/workflow-bundle';
-import { freePort, startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
 import { anAsteriskFeed, asteriskCdrLines } from '../test/fixtures/cdr';
 import { aMarketplace } from '../test/fixtures/parties';
 import { workflowsPath } from '../worker';
 import { feedLoadWorkflowId } from '../workflows/shared';
 import { apiPoster, uploadFeedFile, waitLoaded } from './feed-load';
+import { openBenchServices } from './services';
 import { largestPayloadBytes } from './history';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' } } });
@@ -44,24 +41,13 @@ function peakRssMiB(pid: number): number {
 }
 
 async function main() {
-  let server: DevServer | undefined;
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
-    const cli = process.env.TEMPORAL_CLI ?? join(homedir(), '.cache/meterflow/temporal-cli/v1.5.1/temporal');
-    server = await startTemporalDevServer({ cli, port: await freePort(), logFile: join(tmpdir(), 'meterflow-bench-temporal.log') });
-    address = server.address;
-  }
-  const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/meterflow');
-  const url = new URL(base);
-  url.pathname = `/meterflow_bench_${randomBytes(3).toString('hex')}`;
-  await migrateDatabase(url.toString());
-  const database = createDatabase(url.toString(), { max: 10 });
-  const temporal = await connectTemporal({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
+  const services = await openBenchServices(join(tmpdir(), 'meterflow-bench-temporal.log'));
+  const { temporalAddress: address, database, temporal } = services;
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
   // A prebuilt bundle, as in production images: the worker's RSS is then its own work, not webpack's.
   const bundlePath = join(tmpdir(), `meterflow-bench-bundle-${taskQueue}.js`);
   writeFileSync(bundlePath, (await bundleWorkflows(workflowsPath)).code);
-  const worker = startProcess('worker.ts', [], { DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundlePath, NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS });
+  const worker = startProcess('worker.ts', [], { DATABASE_URL: services.databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundlePath, NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS });
   const app = createApp({ database, temporal, taskQueue, logger: createLogger('bench', 'error'), uploadMaxBytes: 64 * 1024 ** 3 });
   const call = apiPoster(app);
   try {
@@ -106,7 +92,7 @@ async function main() {
     // The rows go out to a file first (not timed), then the timed COPY reads that file.
     const rowsFile = join(tmpdir(), `meterflow-bench-rows-${taskQueue}.tsv`);
     // Its own connection, closed after: a pooled connection reused after a COPY TO stalls the next COPY FROM.
-    const out = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const out = postgres(services.databaseUrl, { max: 1, onnotice: () => {} });
     await pipeline(await out.unsafe(`copy (select ${MEDIATED_COLUMNS.join(', ')} from mediated_records where load_id = '${loadId}') to stdout`).readable(), createWriteStream(rowsFile));
     await out.end();
     say(`loaded; measuring the baseline…`);
@@ -141,14 +127,7 @@ async function main() {
   } finally {
     await worker.kill();
     rmSync(bundlePath, { force: true });
-    await temporal.connection.close();
-    await database.close();
-    const admin = new URL(base);
-    admin.pathname = '/postgres';
-    const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-    await sql.unsafe(`drop database if exists "${url.pathname.slice(1)}" with (force)`);
-    await sql.end();
-    await server?.stop();
+    await services.close();
   }
 }
 

@@ -6,24 +6,20 @@
 // Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
 import { randomBytes } from 'node:crypto';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import postgres from 'postgres';
 import { createApp } from '../api/app';
-import { createDatabase } from '../db/client';
-import { migrateDatabase } from '../db/migrations';
 import { insertUsageFile, recordTransition } from '../db/queries/usage-files';
 import { newUsageFileId } from '../lib/ids';
 import { createLogger } from '../lib/logger';
-import { connectTemporal } from '../lib/temporal';
-import { freePort, startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
 import { aCatalog, aUsageRow, QT_COLUMNS, usageCsv } from '../test/fixtures/catalog';
 import { buildWorker } from '../worker';
 import { usageFileWorkflowId } from '../workflows/shared';
 import { usageFile } from '../workflows/usage-file';
 import { payloadBytes } from './history';
+import { openBenchServices } from './services';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, 'chunk-rows': { type: 'string', default: '0' } } });
 const recordCount = Number.parseInt(values.records, 10);
@@ -32,19 +28,8 @@ const say = (line: string) => console.log(line);
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  let server: DevServer | undefined;
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
-    const cli = process.env.TEMPORAL_CLI ?? join(homedir(), '.cache/meterflow/temporal-cli/v1.5.1/temporal');
-    server = await startTemporalDevServer({ cli, port: await freePort(), logFile: join(tmpdir(), 'meterflow-bench-temporal.log') });
-    address = server.address;
-  }
-  const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/meterflow');
-  const url = new URL(base);
-  url.pathname = `/meterflow_bench_${randomBytes(3).toString('hex')}`;
-  await migrateDatabase(url.toString());
-  const database = createDatabase(url.toString(), { max: 10 });
-  const temporal = await connectTemporal({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
+  const services = await openBenchServices(join(tmpdir(), 'meterflow-bench-temporal.log'));
+  const { temporalAddress: address, database, temporal } = services;
   const connection = await NativeConnection.connect({ address });
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
   const worker = await buildWorker({ connection, namespace: 'default', taskQueue, database });
@@ -108,14 +93,7 @@ async function main() {
     worker.shutdown();
     await running;
     await connection.close();
-    await temporal.connection.close();
-    await database.close();
-    const admin = new URL(base);
-    admin.pathname = '/postgres';
-    const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-    await sql.unsafe(`drop database if exists "${url.pathname.slice(1)}" with (force)`);
-    await sql.end();
-    await server?.stop();
+    await services.close();
   }
 }
 

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--large] [--seed N] [--only a,b] [--rows N] [--chunk-rows N] [--out file.json]`: every
+// `npm run bench [-- --quick] [--large] [--seed N] [--only a,b] [--rows N] [--chunk-rows N] [--cdr-rows N] [--accounts N] [--out file.json]`: every
 // bench module against its baseline measured in the same run on the same machine, a table, and
 // bench/results/<timestamp>.json with the machine and every figure. Exits non-zero when a guardrail
 // (history length, payload size, duplicates, money totals) is broken.
@@ -40,7 +40,8 @@ async function main() {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, seed: { type: 'string', default: '20240301' },
-      only: { type: 'string' }, out: { type: 'string' }, rows: { type: 'string' }, 'chunk-rows': { type: 'string' },
+      only: { type: 'string' }, out: { type: 'string' }, rows: { type: 'string' }, 'chunk-rows': { type: 'string' }, 'cdr-rows': { type: 'string' },
+      accounts: { type: 'string' },
     },
   });
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -49,6 +50,8 @@ async function main() {
     ...(values.quick ? QUICK : FULL),
     ...(values.rows ? { rows: Number.parseInt(values.rows, 10) } : {}),
     ...(values['chunk-rows'] ? { chunkRows: Number.parseInt(values['chunk-rows'], 10) } : {}),
+    ...(values['cdr-rows'] ? { cdrRows: Number.parseInt(values['cdr-rows'], 10) } : {}),
+    ...(values.accounts ? { accounts: Number.parseInt(values.accounts, 10) } : {}),
   };
   const only = values.only?.split(',');
   const modules = benchModules.filter((m) => !only || only.includes(m.name));

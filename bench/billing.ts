@@ -10,12 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createParty } from '../db/queries/parties';
 import { manyAccountsWithRecords } from '../test/fixtures/billing';
-import { buildWorker } from '../worker';
 import { billingRunToEnd, invoiceTotalsSql } from './billing-shared';
-import { openBenchServices } from './services';
+import { openBenchServices, runBench, startInProcessWorker } from './services';
 
 const { values } = parseArgs({ options: {
   accounts: { type: 'string', default: '100000' }, 'records-per-account': { type: 'string', default: '20' },
@@ -30,11 +29,8 @@ const say = (line: string) => console.log(line);
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const services = await openBenchServices(join(tmpdir(), 'meterflow-bench-temporal.log'));
-  const { temporalAddress: address, database, temporal } = services;
-  const connection = await NativeConnection.connect({ address });
-  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const worker = await buildWorker({ connection, namespace: 'default', taskQueue, database });
-  const running = worker.run();
+  const { database, temporal } = services;
+  const { taskQueue, stop } = await startInProcessWorker(services);
   try {
     const operator = await createParty(database.db, { kind: 'internal', name: 'bench operator' });
     say(`generating ${accounts.toLocaleString('en')} accounts x ${perAccount} records…`);
@@ -64,14 +60,9 @@ async function main() {
     say(`check     ${check!.mismatched} invoice totals differ from the baseline; ledger debits ${ledger!.debits} = credits ${ledger!.credits}: ${ledger!.debits === ledger!.credits}`);
     say(`workflow  history ${history.events?.length ?? 0} events`);
   } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
+    await stop();
     await services.close();
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

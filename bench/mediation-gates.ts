@@ -1,46 +1,15 @@
 // Timing of the pure mediation path, not a test: records/s of raw parsing, mapping and the gates (without rating) on
 // 1M generated Asterisk Master.csv rows. Run: npx tsx bench/mediation-gates.ts [rows]
 import { parseRatePlan } from '../domain/rating/index';
-import { ASTERISK_CDR_CSV, createMediator, createRawRowParser, mapRawRecord, parseFeedDefinition, type CanonicalRecord, type ServiceSnapshot } from '../domain/mediation/index';
+import { ASTERISK_CDR_CSV, createMediator, createRawRowParser, mapRawRecord, parseFeedDefinition, type CanonicalRecord } from '../domain/mediation/index';
+import { asteriskCdrFile, pbxCustomers } from './inputs';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const EXTENSIONS = 1000;
 const feed = parseFeedDefinition(ASTERISK_CDR_CSV);
 
-function pad(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-// The file is held as bytes (off the JS heap, as an activity reading a stored file would) and decoded
-// chunk by chunk inside the timed loop.
-function chunks(): Buffer[] {
-  const out: Buffer[] = [];
-  let chunk = '';
-  const base = Date.parse('2024-03-01T00:00:00Z');
-  for (let i = 0; i < ROWS; i++) {
-    const ext = 1000 + (i % EXTENSIONS);
-    const d = new Date(base + i * 2000);
-    const stamp = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-    const billsec = 1 + (i % 600);
-    chunk += `"","${ext}","44207${String(i).padStart(6, '0')}","from-internal","""User ${ext}"" <${ext}>","SIP/${ext}-0000${i}","SIP/trunk-0000${i}","Dial","SIP/trunk/4420,60","${stamp}","${stamp}","${stamp}",${billsec + 5},${billsec},"ANSWERED","DOCUMENTATION","${1709251200 + i}.${i}",""\n`;
-    if (chunk.length > 65_536) {
-      out.push(Buffer.from(chunk));
-      chunk = '';
-    }
-  }
-  out.push(Buffer.from(chunk));
-  return out;
-}
-
-const services: ServiceSnapshot[] = Array.from({ length: EXTENSIONS }, (_, i) => ({
-  id: `ext-${1000 + i}`, status: 'ACTIVE', activeFrom: '2024-01-01T00:00:00Z', subscriptionId: 'sub-1',
-  identifiers: [{ type: 'EXTENSION', value: String(1000 + i), validFrom: '2024-01-01T00:00:00Z' }],
-}));
-const context = {
-  processedAt: '2024-04-01T12:00:00Z',
-  services,
-  subscriptions: [{ id: 'sub-1', accountId: 'acc-1', timeZone: 'UTC', lateGraceSeconds: 86_400, periods: [{ startAt: '2024-03-01T00:00:00Z', endAt: '2024-04-01T00:00:00Z', state: 'CLOSED' as const }] }],
-};
+const { services, subscriptions } = pbxCustomers(EXTENSIONS, 1);
+const context = { processedAt: '2024-04-01T12:00:00Z', services, subscriptions };
 
 function run(label: string, data: Buffer[], stage: 'parse' | 'map' | 'gates', keepKeys = true, withRating = false): void {
   const started = process.hrtime.bigint();
@@ -73,7 +42,9 @@ const rating = {
   asOf: '2024-04-01T12:00:00Z',
 };
 
-const data = chunks();
+// The file is held as bytes (off the JS heap, as an activity reading a stored file would) and decoded
+// chunk by chunk inside the timed loop.
+const data = asteriskCdrFile(ROWS, EXTENSIONS, 20240301);
 run('parse only', data, 'parse');
 run('parse + map', data, 'map');
 run('parse + map + gates (no rating), 1M accepted keys kept in a Set', data, 'gates');

@@ -26,7 +26,7 @@ import { aMarketplace } from '../test/fixtures/parties';
 import { workflowsPath } from '../worker';
 import { feedLoadWorkflowId } from '../workflows/shared';
 import { apiPoster, uploadFeedFile, waitLoaded } from './feed-load';
-import { openBenchServices } from './services';
+import { openBenchServices, runBench } from './services';
 import { largestPayloadBytes } from './history';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' } } });
@@ -131,7 +131,4 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import postgres from 'postgres';
 import { createDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrations';
 import { connectTemporal } from '../lib/temporal';
 import { freePort, startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
+import { buildWorker } from '../worker';
 
 // What every benchmark stands on: a Temporal server (TEMPORAL_ADDRESS, else a dev server of its own
 // from TEMPORAL_CLI or the cached build), and a database of its own beside DATABASE_URL, migrated,
@@ -51,4 +53,28 @@ export async function openBenchServices(temporalLogFile: string): Promise<BenchS
       await server?.stop();
     },
   };
+}
+
+/** The real worker in this process, on a task queue of its own; stop() drains it and closes its connection. */
+export async function startInProcessWorker(services: BenchServices): Promise<{ taskQueue: string; stop(): Promise<void> }> {
+  const connection = await NativeConnection.connect({ address: services.temporalAddress });
+  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+  const worker = await buildWorker({ connection, namespace: 'default', taskQueue, database: services.database });
+  const running = worker.run();
+  return {
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+/** Runs a benchmark script's main and exits with its outcome. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(() => process.exit(0), (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

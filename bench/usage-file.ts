@@ -5,21 +5,19 @@
 // Run: npm run bench:usage-file [-- --records N --chunk-rows N (0: the activity's default)]
 // Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { insertUsageFile, recordTransition } from '../db/queries/usage-files';
 import { newUsageFileId } from '../lib/ids';
 import { createLogger } from '../lib/logger';
 import { aCatalog, aUsageRow, QT_COLUMNS, usageCsv } from '../test/fixtures/catalog';
-import { buildWorker } from '../worker';
 import { usageFileWorkflowId } from '../workflows/shared';
 import { usageFile } from '../workflows/usage-file';
 import { payloadBytes } from './history';
-import { openBenchServices } from './services';
+import { openBenchServices, runBench, startInProcessWorker } from './services';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, 'chunk-rows': { type: 'string', default: '0' } } });
 const recordCount = Number.parseInt(values.records, 10);
@@ -29,11 +27,8 @@ const say = (line: string) => console.log(line);
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const services = await openBenchServices(join(tmpdir(), 'meterflow-bench-temporal.log'));
-  const { temporalAddress: address, database, temporal } = services;
-  const connection = await NativeConnection.connect({ address });
-  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const worker = await buildWorker({ connection, namespace: 'default', taskQueue, database });
-  const running = worker.run();
+  const { database, temporal } = services;
+  const { taskQueue, stop } = await startInProcessWorker(services);
   const app = createApp({ database, temporal, taskQueue, logger: createLogger('bench', 'error'), uploadMaxBytes: 1024 ** 3 });
   try {
     const c = await aCatalog(database.db);
@@ -90,14 +85,9 @@ async function main() {
     say(`ratio     ${(rate / baselineRate).toFixed(2)} of the baseline (target ≥ 0.70, ambition 0.90)`);
     say(`workflow  history ${events.length} events (limit 10,240); largest payload ${largest.toLocaleString('en')} bytes (limit 262,144)`);
   } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
+    await stop();
     await services.close();
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

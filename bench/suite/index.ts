@@ -26,11 +26,11 @@ async function runModule(ctx: BenchContext, module: BenchModule): Promise<Module
   if (module.kind === 'custom') return { name: module.name, ...(await module.measure(ctx)) };
   const { runs, baselines } = await alternate(ctx, module);
   const baselineRate = median(baselines.map(rate));
-  const runRate = runs.length > 0 ? median(runs.map(rate)) : null;
+  const runRate = median(runs.map(rate));
   const figures: Figure[] = [
     { name: `${module.name}: baseline median`, value: Math.round(baselineRate), unit: `${module.unit}/s` },
-    { name: `${module.name}: median`, value: runRate === null ? null : Math.round(runRate), unit: `${module.unit}/s`, note: module.pending },
-    { name: module.ratio, value: runRate === null ? null : round(runRate / baselineRate), unit: 'ratio', target: module.target, note: module.pending },
+    { name: `${module.name}: median`, value: Math.round(runRate), unit: `${module.unit}/s` },
+    { name: module.ratio, value: round(runRate / baselineRate), unit: 'ratio', target: module.target },
   ];
   const checks = (await module.guardrails?.(ctx)) ?? [];
   return { name: module.name, figures, checks, workflowIds: runs.flatMap((s) => s.workflowIds ?? []) };

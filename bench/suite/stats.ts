@@ -24,12 +24,12 @@ export async function alternate(ctx: BenchContext, module: PairedModule): Promis
   const runs: Sample[] = [];
   const baselines: Sample[] = [];
   for (let i = 0; i < ctx.repeats; i++) {
-    const run = module.run ? await module.run(ctx, i) : null;
+    const run = await module.run(ctx, i);
     const baseline = await module.baseline(ctx, i);
-    if (run) runs.push(run);
+    runs.push(run);
     baselines.push(baseline);
     const perSecond = (s: Sample) => `${Math.round(rate(s)).toLocaleString('en')} ${module.unit}/s`;
-    ctx.say(`  ${module.name} #${i + 1}: ${run ? `${perSecond(run)}, ` : ''}baseline ${perSecond(baseline)}`);
+    ctx.say(`  ${module.name} #${i + 1}: ${perSecond(run)}, baseline ${perSecond(baseline)}`);
   }
   return { runs, baselines };
 }

@@ -61,7 +61,7 @@ export interface Figure {
   value: number | null;
   unit: string;
   target?: Target;
-  /** Why the figure is missing (a module slot not wired yet). */
+  /** Why the figure is missing (e.g. the 10M run without --large). */
   note?: string;
 }
 
@@ -83,13 +83,11 @@ interface ModuleBase {
 
 export interface PairedModule extends ModuleBase {
   kind: 'paired';
-  /** The ratio's name, e.g. "ingest ÷ COPY", and its target. */
+  /** The ratio's name, e.g. "ingest ÷ COPY", and its target (absent where the issue sets none). */
   ratio: string;
-  target: Target;
+  target?: Target;
   unit: string;
-  /** Absent while the measured side is not wired yet: the baseline still runs, the ratio says why it is missing. */
-  run?(ctx: BenchContext, iteration: number): Promise<Sample>;
-  pending?: string;
+  run(ctx: BenchContext, iteration: number): Promise<Sample>;
   baseline(ctx: BenchContext, iteration: number): Promise<Sample>;
   guardrails?(ctx: BenchContext): Promise<Check[]>;
 }

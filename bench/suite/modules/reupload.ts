@@ -42,7 +42,6 @@ export const reupload: PairedModule = {
   name: 're-upload',
   ratio: 're-upload of an identical file ÷ ON CONFLICT DO NOTHING',
   unit: 'records',
-  target: { floor: 0.5, ambition: 0.9 },
   async run(ctx) {
     const s = await state(ctx);
     const { seconds } = await timed(() => uploadAndWait(ctx, s.fileId, s.csv));

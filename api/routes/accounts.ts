@@ -104,14 +104,14 @@ export function accountRoutes(deps: ApiDeps) {
       const account = await visibleAccount(db, caller, c.req.valid('param').id);
       const body = c.req.valid('json');
       const periods = periodsFrom(account.billingCycle, body.startedAt, account.timeZone, body.periods);
-      await db.transaction(async (tx) => {
+      const sub = await db.transaction(async (tx) => {
         await tx.insert(subscriptions).values({ id: body.id, accountId: account.id, name: body.name, startedAt: body.startedAt }).onConflictDoNothing();
         // An id taken by another party's subscription is 404, by another account's 409: nothing is added to it.
         const { sub: existing } = await ownedSubscription(tx, caller, body.id);
         if (existing.accountId !== account.id) throw new DomainError('CONFLICT', `subscription ${body.id} belongs to account ${existing.accountId}`, { id: body.id, accountId: existing.accountId });
         await tx.insert(billingPeriods).values(periods.map((p) => ({ subscriptionId: body.id, startAt: p.startAt, endAt: p.endAt }))).onConflictDoNothing();
+        return existing;
       });
-      const { sub } = await ownedSubscription(db, caller, body.id);
       return c.json({ ...sub, periods: await db.select().from(billingPeriods).where(eq(billingPeriods.subscriptionId, sub.id)) }, 201);
     },
   );
@@ -143,14 +143,15 @@ export function accountRoutes(deps: ApiDeps) {
       requireRole(caller.role, ['provider'], 'create services');
       const { sub } = await ownedSubscription(db, caller, c.req.valid('param').id);
       const { identifiers, ...body } = c.req.valid('json');
-      await db.transaction(async (tx) => {
+      const service = await db.transaction(async (tx) => {
         await tx.insert(services).values({ ...body, subscriptionId: sub.id }).onConflictDoNothing();
         // An id taken by another party's service is 404, by another subscription's 409: no identifier is added to it.
-        const service = await ownedService(tx, caller, body.id);
-        if (service.subscriptionId !== sub.id) throw new DomainError('CONFLICT', `service ${body.id} belongs to subscription ${service.subscriptionId}`, { id: body.id, subscriptionId: service.subscriptionId });
+        const existing = await ownedService(tx, caller, body.id);
+        if (existing.subscriptionId !== sub.id) throw new DomainError('CONFLICT', `service ${body.id} belongs to subscription ${existing.subscriptionId}`, { id: body.id, subscriptionId: existing.subscriptionId });
         if (identifiers.length > 0) await tx.insert(serviceIdentifiers).values(identifiers.map((i) => ({ ...i, serviceId: body.id }))).onConflictDoNothing();
+        return existing;
       });
-      return c.json(await serviceJson(db, await ownedService(db, caller, body.id)), 201);
+      return c.json(await serviceJson(db, service), 201);
     },
   );
 

@@ -253,7 +253,8 @@ export function compareDecimalStrings(a: string, b: string): number {
   if (zeroA && zeroB) return 0;
   if ((negA && !zeroA) !== (negB && !zeroB)) return negA && !zeroA ? -1 : 1;
   const magnitude = compareMagnitudes(absA, absB);
-  return negA && !zeroA ? -magnitude : magnitude;
+  // Equal negatives compare 0, never -0 (callers and decimal.js both mean "equal").
+  return negA && !zeroA && magnitude !== 0 ? -magnitude : magnitude;
 }
 
 function isZeroDigits(value: string): boolean {

@@ -138,6 +138,8 @@ describe('scaled integers', () => {
       fc.property(decimal, decimal, (a, b) => {
         expect(compareDecimalStrings(a, b)).toBe(new Money(a).comparedTo(b));
       }),
+      // Equal negatives written differently: once answered -0 (seen in CI).
+      { examples: [['-0.000002', '-0.0000020']] },
     );
   });
 });

@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError } from '../domain/errors';
 import type { Database } from '../db/client';
@@ -11,6 +10,7 @@ import { postPeriodCharges } from '../db/queries/period-charges';
 import { billThreshold, type ThresholdOutcome } from '../db/queries/threshold';
 import type { SqlOrTx } from '../db/queries/ledger';
 import { signLink } from '../lib/link-token';
+import { heartbeating } from './heartbeat';
 import type { MailDeps } from './review';
 
 // The billing run's steps, each a batch of hundreds of accounts in one transaction (DESIGN
@@ -27,17 +27,6 @@ function isDataError(err: unknown): boolean {
 }
 
 type Work = (tx: SqlOrTx, targets: InvoiceTarget[]) => Promise<AccountOutcome[]>;
-
-/** Heartbeats every second while `fn` runs, so a worker that dies is noticed within the heartbeat timeout. */
-async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const timer = setInterval(() => context.heartbeat(), 1_000);
-  try {
-    return await fn();
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 export function billingActivities({ database }: { database: Database }, mail: MailDeps) {
   const { sql } = database;

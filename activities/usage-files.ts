@@ -15,6 +15,7 @@ import { DEFAULT_RANGE_BYTES, rangeBytes, splitCsv, type CsvRange } from '../lib
 import { DEFAULT_LIMITS } from '../lib/spreadsheet/limits';
 import { openUsageXlsx } from '../lib/spreadsheet/xlsx-reader';
 import { toCells, type SheetReader } from '../lib/spreadsheet/sheet-row';
+import { heartbeating } from './heartbeat';
 
 export interface ProcessUploadInput {
   fileId: string;
@@ -122,7 +123,8 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
         let records: SheetReader;
         let categoryIds: ReadonlySet<string> = new Set();
         if (upload.format === 'xlsx') {
-          const workbook = await openUsageXlsx(await uploadBuffer(db, fileId, uploadNo));
+          // A large workbook takes a while to parse before the first row can heartbeat.
+          const workbook = await heartbeating(async () => openUsageXlsx(await uploadBuffer(db, fileId, uploadNo)));
           records = workbook.records;
           if (workbook.categories) {
             const result = validateCategories(workbook.categories.headers, workbook.categories.rows, workbook.categories.headerRowNumber);

@@ -22,11 +22,11 @@ export class ValidationError extends DomainError {
 
 /** An action that the object's current state does not allow. */
 export class IllegalTransitionError extends DomainError {
-  constructor(readonly action: string, readonly currentState: string, reason?: string) {
+  constructor(readonly action: string, readonly currentState: string, reason?: string, details: Record<string, unknown> = {}) {
     super(
       'ILLEGAL_TRANSITION',
       reason ?? `Cannot ${action} a usage file in state ${currentState}`,
-      { action, currentState },
+      { action, currentState, ...details },
     );
   }
 }

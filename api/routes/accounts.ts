@@ -1,16 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import type { Caller } from '../../domain/access';
-import { periodContainingInstant, type BillingCycle } from '../../domain/billing';
+import { BILLING_MODES, checkAccountBilling, periodContainingInstant, type AccountBilling, type BillingCycle } from '../../domain/billing';
 import { DomainError, NotFoundError } from '../../domain/errors';
 import type { DbOrTx } from '../../db/client';
+import { findWallet } from '../../db/queries/wallets';
 import { billingPeriods, customerAccounts, serviceIdentifiers, services, subscriptions } from '../../db/schema';
 import { requireRole } from '../auth';
 import { bearerSecurity, newRouter, type ApiDeps } from '../context';
 import { conflict, errors, json } from '../openapi';
 
-// The customer side mediation identifies against (SPEC §3.1): an operator's customer accounts,
-// their subscriptions with billing periods made from the account's cycle, and services with
+// The customer side mediation identifies against (SPEC §3.1): an operator's customer accounts
+// (postpaid, or prepaid from a wallet of the operator in the account's currency), their
+// subscriptions with billing periods made from the account's cycle, and services with
 // effective-dated identifiers. Operators (providers) write their own; internal roles read all;
 // another party's object is 404.
 
@@ -27,7 +29,14 @@ const AccountBody = z.strictObject({
   id: z.string().min(1).max(100), name: z.string().max(200).default(''), currency: z.string().regex(/^[A-Z]{3}$/), timeZone: z.string().default('UTC'),
   billingCycle: CycleBody.default({ kind: 'calendar' }), customerGroupIds: z.array(z.string().min(1)).default([]),
   lateGraceSeconds: z.number().int().min(0).default(0),
+  /** Prepaid: rated usage debits `walletId` at once. */
+  billingMode: z.enum(BILLING_MODES).default('postpaid'), walletId: z.string().min(1).optional(),
 }).openapi('CustomerAccountInput');
+const AccountBillingBody = z.strictObject({
+  billingMode: z.enum(BILLING_MODES).optional(),
+  /** Switching to postpaid drops the wallet; null drops it explicitly. */
+  walletId: z.string().min(1).nullable().optional(),
+}).openapi('CustomerAccountBillingInput');
 const IdentifierBody = z.strictObject({ type: z.string().min(1), value: z.string().min(1), validFrom: instant, validTo: instant.optional() });
 const ServiceBody = z.strictObject({
   id: z.string().min(1).max(100), status: z.enum(['ACTIVE', 'INACTIVE']).default('ACTIVE'), activeFrom: instant, activeTo: instant.optional(),
@@ -61,6 +70,11 @@ async function ownedService(db: DbOrTx, caller: Caller, serviceId: string) {
   return service;
 }
 
+/** Refuses a billing mode and wallet that do not fit the account (domain/billing/billing-mode.ts). */
+async function checkBilling(db: DbOrTx, account: AccountBilling) {
+  checkAccountBilling(account, account.walletId === null ? undefined : await findWallet(db, account.walletId));
+}
+
 /** `count` consecutive periods of the cycle, the first holding `from`. */
 export function periodsFrom(cycle: BillingCycle, from: string, timeZone: string, count: number) {
   const periods = [periodContainingInstant(cycle, from, timeZone)];
@@ -73,12 +87,14 @@ export function accountRoutes(deps: ApiDeps) {
   const db = deps.database.db;
 
   app.openapi(
-    createRoute({ method: 'post', path: '/accounts', security: bearerSecurity, summary: 'Create a customer account (operators)', request: { body: { content: { 'application/json': { schema: AccountBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors } }),
+    createRoute({ method: 'post', path: '/accounts', security: bearerSecurity, summary: 'Create a customer account (operators): postpaid, or prepaid from a wallet of the operator in the account currency', request: { body: { content: { 'application/json': { schema: AccountBody } }, required: true } }, responses: { 201: json(Ok, 'Created'), ...errors, ...conflict } }),
     async (c) => {
       const caller = c.get('caller');
       requireRole(caller.role, ['provider'], 'create customer accounts');
       const body = c.req.valid('json');
-      const [row] = await db.insert(customerAccounts).values({ ...body, ownerPartyId: caller.partyId }).onConflictDoNothing().returning();
+      const walletId = body.walletId ?? null;
+      await checkBilling(db, { accountId: body.id, ownerPartyId: caller.partyId, currency: body.currency, billingMode: body.billingMode, walletId });
+      const [row] = await db.insert(customerAccounts).values({ ...body, walletId, ownerPartyId: caller.partyId }).onConflictDoNothing().returning();
       if (!row) await visibleAccount(db, caller, body.id); // someone else's id: 404; ours: the existing account
       return c.json(row ?? (await visibleAccount(db, caller, body.id)), 201);
     },
@@ -90,6 +106,25 @@ export function accountRoutes(deps: ApiDeps) {
       const account = await visibleAccount(db, c.get('caller'), c.req.valid('param').id);
       const subs = await db.select().from(subscriptions).where(eq(subscriptions.accountId, account.id));
       return c.json({ ...account, subscriptions: subs }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch', path: '/accounts/{id}', security: bearerSecurity, summary: 'Change how an account pays: postpaid, or prepaid from a wallet',
+      request: { params: Id('account'), body: { content: { 'application/json': { schema: AccountBillingBody } }, required: true } },
+      responses: { 200: json(Ok, 'The account'), ...errors, ...conflict },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      requireRole(caller.role, ['provider'], 'change customer accounts');
+      const account = await visibleAccount(db, caller, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      const billingMode = body.billingMode ?? account.billingMode;
+      const walletId = body.walletId !== undefined ? body.walletId : billingMode === 'postpaid' ? null : account.walletId;
+      await checkBilling(db, { accountId: account.id, ownerPartyId: account.ownerPartyId, currency: account.currency, billingMode, walletId });
+      const [row] = await db.update(customerAccounts).set({ billingMode, walletId }).where(eq(customerAccounts.id, account.id)).returning();
+      return c.json(row!, 200);
     },
   );
 

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { QUARANTINE_STATUSES } from '../../domain/mediation';
 import {
-  cleanseRecords, listQuarantine, parseRef, quarantineCounts, recordHistory, unassignedReport, writeOffRecords, type RecordRef,
+  cleanseRecords, endQuarantine, listQuarantine, parseRef, quarantineCounts, recordHistory, unassignedReport, type RecordRef,
 } from '../../db/queries/quarantine';
 import { quarantineReprocess, reprocessProgressQuery } from '../../workflows/quarantine-reprocess';
 import { quarantineReprocessWorkflowId } from '../../workflows/shared';
@@ -13,10 +13,10 @@ import { conflict, errors, json } from '../openapi';
 import { ownerScope, visibleFeed } from './feeds';
 
 // The quarantine (SPEC §3.3, §5 items 8–15): list and count what failed, cleanse (one record, a
-// selection, or an identifier) which starts a durable reprocess run, write off, the UNASSIGNED
-// report, and a record's whole history from raw to now.
+// selection, or an identifier) which starts a durable reprocess run, write off, withdraw, the
+// UNASSIGNED report, and a record's whole history from raw to now.
 
-/** Who may cleanse and write off: ops keys are read-only. */
+/** Who may cleanse, write off and withdraw: ops keys are read-only. */
 const actors = ['provider', 'admin'] as const;
 const instant = z.iso.datetime({ offset: true });
 const Ref = z.string().regex(/^.+:\d+$/, 'a record ref "loadId:rowNo"');
@@ -55,11 +55,15 @@ export function quarantineRoutes(deps: ApiDeps) {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/quarantine/counts', security: bearerSecurity, summary: 'Quarantined records per reason', request: { query: z.object({ feedId: z.string().optional() }) }, responses: { 200: json(z.object({ reasons: z.array(z.object({ reason: z.string(), count: z.number().int() })) }), 'Counts'), ...errors } }),
+    createRoute({
+      method: 'get', path: '/quarantine/counts', security: bearerSecurity, summary: 'Quarantined records per reason, and records per status other than COMPLETED',
+      request: { query: z.object({ feedId: z.string().optional() }) },
+      responses: { 200: json(z.object({ reasons: z.array(z.object({ reason: z.string(), count: z.number().int() })), statuses: z.array(z.object({ status: z.enum(QUARANTINE_STATUSES), count: z.number().int() })) }), 'Counts'), ...errors },
+    }),
     async (c) => {
       const { feedId } = c.req.valid('query');
       await feedFilter(c.get('caller'), feedId);
-      return c.json({ reasons: await quarantineCounts(sql, ownerScope(c.get('caller')), feedId) }, 200);
+      return c.json(await quarantineCounts(sql, ownerScope(c.get('caller')), feedId), 200);
     },
   );
 
@@ -104,20 +108,28 @@ export function quarantineRoutes(deps: ApiDeps) {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'post', path: '/quarantine/write-off', security: bearerSecurity, summary: 'Write quarantined records off: never billed, never retried',
-      request: { body: { content: { 'application/json': { schema: z.strictObject({ records: z.array(Ref).min(1).max(10_000), note: z.string().min(1).max(2000) }) } }, required: true } },
-      responses: { 200: json(z.object({ writtenOff: z.number().int() }), 'Written off'), ...errors, ...conflict },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      requireRole(caller.role, actors, 'write off quarantined records');
-      const body = c.req.valid('json');
-      const writtenOff = await writeOffRecords(sql, ownerScope(caller), refs(body.records, 'body.records'), { actorPartyId: caller.partyId, note: body.note, at: new Date().toISOString(), requestId: null });
-      return c.json({ writtenOff }, 200);
-    },
-  );
+  // Write-off and withdraw: the selection changes all together or not at all (an unknown ref is 404,
+  // a record the action does not allow 409 with its ref and current state), each change audited.
+  const ends = [
+    { action: 'writeOff', path: '/quarantine/write-off', result: 'writtenOff', summary: 'Write quarantined records off: never billed, never retried', what: 'write off' },
+    { action: 'withdraw', path: '/quarantine/withdraw', result: 'withdrawn', summary: 'Withdraw quarantined or cleansed records (the supplier withdrew the usage): never billed, never reprocessed', what: 'withdraw' },
+  ] as const;
+  for (const end of ends) {
+    app.openapi(
+      createRoute({
+        method: 'post', path: end.path, security: bearerSecurity, summary: end.summary,
+        request: { body: { content: { 'application/json': { schema: z.strictObject({ records: z.array(Ref).min(1).max(10_000), note: z.string().min(1).max(2000) }) } }, required: true } },
+        responses: { 200: json(z.object({ [end.result]: z.number().int() }), 'Done'), ...errors, ...conflict },
+      }),
+      async (c) => {
+        const caller = c.get('caller');
+        requireRole(caller.role, actors, `${end.what} quarantined records`);
+        const body = c.req.valid('json');
+        const changed = await endQuarantine(sql, ownerScope(caller), end.action, refs(body.records, 'body.records'), { actorPartyId: caller.partyId, note: body.note, at: new Date().toISOString(), requestId: null });
+        return c.json({ [end.result]: changed }, 200);
+      },
+    );
+  }
 
   app.openapi(
     createRoute({ method: 'get', path: '/reports/unassigned', security: bearerSecurity, summary: 'The UNASSIGNED pool: completed records no ownership rule matched, per identifier', request: { query: z.object({ feedId: z.string().optional() }) }, responses: { 200: json(z.object({ items: z.array(z.object({ serviceIdentifier: z.string(), records: z.number().int(), amount: z.string().nullable() })) }), 'The pool'), ...errors } }),

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import { NotFoundError } from '../../domain/errors';
-import { cleanseSelection, quarantineTransition, type QuarantineAction, type QuarantineStatus } from '../../domain/mediation';
+import { cleanseSelection, quarantineActions, quarantineTransition, type QuarantineAction, type QuarantineStatus } from '../../domain/mediation';
 
 // The quarantine view and the people's actions on it (SPEC §3.3, §5 items 8–15). A record is named
 // by its ref "load:row". Every change is one update plus its audit event (who, when, why) in one
@@ -51,12 +51,22 @@ export async function listQuarantine(sql: Sql, ownerPartyId: string | null, f: Q
     order by m.load_id, m.row_no limit ${f.limit} offset ${f.offset}`;
 }
 
-/** Quarantined records per reason. */
+/**
+ * QUARANTINED records per reason, and records per status other than COMPLETED (WITHDRAWN and
+ * WRITTEN_OFF too). COMPLETED is left out so the count reads only the partial index of records
+ * that are not completed; a load's counts (GET /v1/feed-loads/{id}) include it.
+ */
 export async function quarantineCounts(sql: Sql, ownerPartyId: string | null, feedId?: string) {
-  return sql<Array<{ reason: string; count: number }>>`
-    select m.reason, count(*)::int as count from mediated_records m
-    where ${feedScope(sql, ownerPartyId)} and m.status = 'QUARANTINED' ${feedId ? sql`and m.feed_id = ${feedId}` : sql``}
-    group by m.reason order by m.reason`;
+  const rows = await sql<Array<{ status: QuarantineStatus; reason: string; count: number }>>`
+    select m.status, m.reason, count(*)::int as count from mediated_records m
+    where ${feedScope(sql, ownerPartyId)} and m.status <> 'COMPLETED' ${feedId ? sql`and m.feed_id = ${feedId}` : sql``}
+    group by m.status, m.reason order by m.status, m.reason`;
+  const statuses = new Map<QuarantineStatus, number>();
+  for (const r of rows) statuses.set(r.status, (statuses.get(r.status) ?? 0) + r.count);
+  return {
+    reasons: rows.filter((r) => r.status === 'QUARANTINED').map((r) => ({ reason: r.reason, count: r.count })),
+    statuses: [...statuses].map(([status, count]) => ({ status, count })),
+  };
 }
 
 /** Completed records with no owner, per identifier (SPEC §5 item 54: the UNASSIGNED pool). */
@@ -86,8 +96,8 @@ interface Change { actorPartyId: string; note: string; at: string; requestId: st
 /** Applies `action` to locked records (each must allow it) and audits each change. */
 async function apply(tx: postgres.TransactionSql, rows: readonly Lockable[], action: QuarantineAction, change: Change): Promise<number> {
   if (rows.length === 0) return 0;
-  const to = quarantineTransition(rows[0]!.status, action);
-  for (const row of rows) quarantineTransition(row.status, action); // refuses (409) before anything changes
+  for (const row of rows) quarantineTransition(row.status, action, refOf(row)); // refuses (409) before anything changes
+  const to = quarantineActions[action].to;
   const loads = rows.map((r) => r.loadId);
   const rowNos = rows.map((r) => r.rowNo);
   await tx`
@@ -110,7 +120,7 @@ async function apply(tx: postgres.TransactionSql, rows: readonly Lockable[], act
 export async function cleanseRecords(sql: postgres.Sql, ownerPartyId: string | null, selection: { refs: RecordRef[]; serviceIdentifier?: string; feedId?: string }, change: Change & { requestId: string }) {
   return sql.begin(async (tx) => {
     const chosen = await lockRefs(tx, ownerPartyId, selection.refs);
-    for (const row of chosen) quarantineTransition(row.status, 'cleanse');
+    for (const row of chosen) quarantineTransition(row.status, 'cleanse', refOf(row));
     const identifiers = [...new Set([...chosen.flatMap((r) => r.serviceIdentifier ?? []), ...(selection.serviceIdentifier ? [selection.serviceIdentifier] : [])])];
     const sameIdentifier = identifiers.length === 0 ? [] : await tx<Lockable[]>`
       select m.load_id as "loadId", m.row_no as "rowNo", m.status, m.service_identifier as "serviceIdentifier", m.reason, m.events from mediated_records m
@@ -127,9 +137,13 @@ export async function cleanseRecords(sql: postgres.Sql, ownerPartyId: string | n
   });
 }
 
-/** Writes records off (never billed, never retried); each must be QUARANTINED. */
-export async function writeOffRecords(sql: postgres.Sql, ownerPartyId: string | null, refs: RecordRef[], change: Change) {
-  return sql.begin(async (tx) => apply(tx, await lockRefs(tx, ownerPartyId, refs), 'writeOff', change));
+/**
+ * Writes records off (never billed, never retried; each must be QUARANTINED) or withdraws them (the
+ * supplier withdrew the usage: never billed, never reprocessed; each must be QUARANTINED or
+ * CLEANSED). All or nothing: an unknown ref or a record the action does not allow refuses the batch.
+ */
+export async function endQuarantine(sql: postgres.Sql, ownerPartyId: string | null, action: 'writeOff' | 'withdraw', refs: RecordRef[], change: Change) {
+  return sql.begin(async (tx) => apply(tx, await lockRefs(tx, ownerPartyId, refs), action, change));
 }
 
 /** A record from raw to now: the raw row as read, its current mediation, and every audited change. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import type { BillingCycle } from '../../domain/billing';
-import { BILLING_DIRECTIVES, LIFE_CYCLES } from '../../domain/billing';
+import { BILLING_DIRECTIVES, BILLING_MODES, LIFE_CYCLES } from '../../domain/billing';
 import { parties } from './parties';
 
 // The customer side shared by mediation and billing (SPEC §3.1, §4.1): an operator's customer
@@ -9,7 +9,7 @@ import { parties } from './parties';
 // effective-dated identifiers, billing periods, and the billable records rated usage becomes.
 // Every interval is half-open [from, to); a null end is open-ended.
 
-export const billingMode = pgEnum('billing_mode', ['postpaid', 'prepaid']);
+export const billingMode = pgEnum('billing_mode', BILLING_MODES);
 export const serviceStatus = pgEnum('service_status', ['ACTIVE', 'INACTIVE']);
 export const periodState = pgEnum('billing_period_state', ['OPEN', 'CLOSED']);
 export const billingDirective = pgEnum('billing_directive', BILLING_DIRECTIVES);

@@ -34,11 +34,15 @@ export type QuarantineAction = keyof typeof quarantineActions;
 
 export const TERMINAL_QUARANTINE_STATUSES: readonly QuarantineStatus[] = ['COMPLETED', 'WITHDRAWN', 'WRITTEN_OFF'];
 
-/** The status `action` leads to from `current`; throws IllegalTransitionError (code ILLEGAL_TRANSITION) when not allowed. */
-export function quarantineTransition(current: QuarantineStatus, action: QuarantineAction): QuarantineStatus {
+/**
+ * The status `action` leads to from `current`; throws IllegalTransitionError (code ILLEGAL_TRANSITION)
+ * when not allowed, naming `record` (its ref) when given, so a refused batch says which record.
+ */
+export function quarantineTransition(current: QuarantineStatus, action: QuarantineAction, record?: string): QuarantineStatus {
   const rule: Rule = quarantineActions[action];
   if (!rule.from.includes(current)) {
-    throw new IllegalTransitionError(action, current, `Cannot ${action} a quarantined record in status ${current}; allowed from ${rule.from.join(', ')}`);
+    const what = record === undefined ? 'a quarantined record' : `record ${record}`;
+    throw new IllegalTransitionError(action, current, `Cannot ${action} ${what} in status ${current}; allowed from ${rule.from.join(', ')}`, record === undefined ? {} : { record });
   }
   return rule.to;
 }

@@ -107,7 +107,8 @@ const bodies: Record<string, unknown> = {
   'POST /v1/allocation/owners': { id: 'ORG-MATRIX', kind: 'organisation', name: 'x' },
   'POST /v1/allocation/rules': () => ({ id: 'RULE-MATRIX', name: 'x', rule: { kind: 'percentage', shares: [{ ownerId: ids.allocationOwner, percent: '100' }] } }),
   'POST /v1/allocation/charges': () => ({ id: 'CHG-MATRIX', period: '2024-03', amount: '10.00', ruleId: ids.allocationRule }),
-  'POST /v1/accounts': { id: 'ACC-MATRIX', currency: 'EUR' },
+  'POST /v1/accounts': () => ({ id: 'ACC-MATRIX', currency: 'EUR', billingMode: 'prepaid', walletId: ids.wallet }),
+  'PATCH /v1/accounts/{id}': { billingMode: 'postpaid' },
   'POST /v1/accounts/{id}/subscriptions': { id: 'SUB-MATRIX', startedAt: '2024-03-01T00:00:00Z', periods: 1 },
   'POST /v1/subscriptions/{id}/billing-periods/close': { startAt: '2024-03-01T00:00:00Z' },
   'POST /v1/subscriptions/{id}/services': { id: 'SVC-MATRIX', activeFrom: '2024-01-01T00:00:00Z' },
@@ -116,6 +117,7 @@ const bodies: Record<string, unknown> = {
   'POST /v1/feeds': aCsvFeed('FEED-MATRIX'), 'POST /v1/feeds/{id}/versions': () => aCsvFeed(ids.feed!, 2), 'POST /v1/feeds/{id}/loads': 'raw',
   'PUT /v1/feeds/ownership-rules': [],
   'POST /v1/quarantine/cleanse': () => ({ records: [`${ids.load}:1`] }), 'POST /v1/quarantine/write-off': () => ({ records: [`${ids.load}:1`], note: 'x' }),
+  'POST /v1/quarantine/withdraw': () => ({ records: [`${ids.load}:1`], note: 'x' }),
   'POST /v1/billing-runs': { runDate: '2024-05-03' }, 'PUT /v1/billing-schedule': {},
   'POST /v1/billing-runs/{id}/approve': {}, 'POST /v1/billing-runs/{id}/retry': {}, 'POST /v1/invoices/{id}/credit-notes': {},
   'POST /v1/billable-records': () => ({ records: [billingRecord('REC-MATRIX', ids.billingAccount!, ids.billingSubscription!)] }),
@@ -130,7 +132,8 @@ const bodies: Record<string, unknown> = {
 const bodyReferences: Record<string, { admins?: true; managers?: true }> = {
   'POST /v1/usage-files': {}, 'POST /v1/assets': {}, 'POST /v1/rating/preview': {}, 'POST /v1/rating/what-if': {},
   'POST /v1/allocation/rules': { admins: true }, 'POST /v1/allocation/charges': { admins: true },
-  'POST /v1/quarantine/cleanse': {}, 'POST /v1/quarantine/write-off': {}, 'POST /v1/billable-records': { managers: true },
+  'POST /v1/quarantine/cleanse': {}, 'POST /v1/quarantine/write-off': {}, 'POST /v1/quarantine/withdraw': {}, 'POST /v1/billable-records': { managers: true },
+  'POST /v1/accounts': {},
 };
 /** POSTs that only compute for the caller (a preview, a what-if run of its own): an ops key may call them. */
 const computeOnly = ['POST /v1/rating/preview', 'POST /v1/rating/what-if'];

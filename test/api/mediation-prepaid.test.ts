@@ -14,24 +14,26 @@ const HEADER = 'id,number,start,seconds,type,to\n';
 /** A voice call of the fixture plan (0.10 a minute): 6000 s rate 10.0000, 3000 s rate 5.0000. */
 const call = (id: string, number: string, start: string, seconds: number) => `${id},${number},${start},${seconds},voice,+442071234567\n`;
 
-async function setup() {
+/** An operator's customer with one number and a feed; `prepaid`: the account is created prepaid from a new GBP wallet of the operator. */
+async function setup({ prepaid = false } = {}) {
   const m = await aMarketplace(ctx.database.db);
   const api = mediationClient(ctx.app);
   const number = uid('+4477');
-  const customer = await api.aCustomer(m.provider.auth, m.admin.auth, [{ id: uid('svc'), identifiers: [number] }]);
+  const account = uid('acc');
+  const wallet = prepaid ? await api.ok('POST', '/v1/wallets', m.admin.auth, { ownerPartyId: m.provider.party.id, accountId: account, currency: 'GBP' }, 201) : null;
+  const customer = await api.aCustomer(m.provider.auth, m.admin.auth, [{ id: uid('svc'), identifiers: [number] }], 'MSISDN', { id: account, ...(wallet ? { billingMode: 'prepaid', walletId: wallet.id } : {}) });
   const feedId = uid('feed');
   await api.ok('POST', '/v1/feeds', m.provider.auth, aCsvFeed(feedId), 201);
-  return { m, api, customer, feedId, number };
+  return { m, api, customer, feedId, number, walletId: wallet?.id as string };
 }
 
 describe('prepaid wallets and threshold billing of mediated records', () => {
   it('debits the wallet per record, quarantines what the balance cannot cover, completes it after a top-up (SPEC §2.5)', async () => {
-    const { m, api, customer, feedId, number } = await setup();
+    const { m, api, customer, feedId, number, walletId } = await setup({ prepaid: true });
     const op = m.provider.auth;
-    const wallet = await api.ok('POST', '/v1/wallets', m.admin.auth, { ownerPartyId: m.provider.party.id, accountId: customer.account, currency: 'GBP' }, 201);
-    await ctx.database.sql`update customer_accounts set billing_mode = 'prepaid', wallet_id = ${wallet.id} where id = ${customer.account}`;
-    const topUp = (amount: string) => api.ok('POST', `/v1/wallets/${wallet.id}/top-ups`, { ...m.admin.auth, 'idempotency-key': uid('top-up') }, { amount }, 201);
-    const balance = async () => (await api.ok('GET', `/v1/wallets/${wallet.id}`, m.admin.auth, undefined, 200)).balance as string;
+    expect(await api.ok('GET', `/v1/accounts/${customer.account}`, op, undefined, 200)).toMatchObject({ billingMode: 'prepaid', walletId });
+    const topUp = (amount: string) => api.ok('POST', `/v1/wallets/${walletId}/top-ups`, { ...m.admin.auth, 'idempotency-key': uid('top-up') }, { amount }, 201);
+    const balance = async () => (await api.ok('GET', `/v1/wallets/${walletId}`, m.admin.auth, undefined, 200)).balance as string;
 
     // 12.00 − 10.00 leaves 2.00.
     await topUp('12.00');
@@ -75,7 +77,7 @@ describe('prepaid wallets and threshold billing of mediated records', () => {
     expect(history.events.map((e: { action: string; toStatus: string; reason: string | null }) => [e.action, e.toStatus, e.reason])).toEqual([
       ['cleanse', 'CLEANSED', 'INSUFFICIENT_FUNDS'], ['claim', 'PENDING', null], ['pass', 'COMPLETED', null],
     ]);
-    const debits = await ctx.database.sql`select id, amount::text, balance_after::text as after from wallet_transactions where wallet_id = ${wallet.id} and kind = 'debit' order by seq`;
+    const debits = await ctx.database.sql`select id, amount::text, balance_after::text as after from wallet_transactions where wallet_id = ${walletId} and kind = 'debit' order by seq`;
     const billedOf = async (loadId: string) => (await ctx.database.sql`select id, amount::text from billable_records where source_ref = ${loadId}`).map((b) => `${b.id} ${b.amount}`);
     const [p0] = await billedOf(repeat.id);
     const [p3, p2] = (await billedOf(second.id)).sort((a, b) => (a.endsWith('10.0000') ? -1 : 1) - (b.endsWith('10.0000') ? -1 : 1));
@@ -88,8 +90,9 @@ describe('prepaid wallets and threshold billing of mediated records', () => {
   it('concurrent loads never take the wallet below zero: 15.00 covers one of two 10.00 records', async () => {
     const { m, api, customer, feedId, number } = await setup();
     const op = m.provider.auth;
+    // A postpaid account switched to prepaid.
     const wallet = await api.ok('POST', '/v1/wallets', m.admin.auth, { ownerPartyId: m.provider.party.id, accountId: customer.account, currency: 'GBP' }, 201);
-    await ctx.database.sql`update customer_accounts set billing_mode = 'prepaid', wallet_id = ${wallet.id} where id = ${customer.account}`;
+    expect(await api.ok('PATCH', `/v1/accounts/${customer.account}`, op, { billingMode: 'prepaid', walletId: wallet.id }, 200)).toMatchObject({ billingMode: 'prepaid', walletId: wallet.id });
     await api.ok('POST', `/v1/wallets/${wallet.id}/top-ups`, { ...m.admin.auth, 'idempotency-key': uid('top-up') }, { amount: '15.00' }, 201);
     const loads = await Promise.all(['c1', 'c2'].map((id, i) => api.upload(feedId, op, HEADER + call(id, number, `2024-03-0${i + 4}T10:00:00Z`, 6000))));
     const counts = await Promise.all(loads.map(async (l) => (await api.loaded(l.id, op)).counts));

@@ -57,6 +57,13 @@ describe('quarantine state machine (SPEC §3.3, items 14, 15)', () => {
   it('WRITTEN_OFF is terminal: never cleansed, claimed or passed (never billed, never retried)', () => {
     for (const action of Object.keys(quarantineActions) as QuarantineAction[]) expect(() => quarantineTransition('WRITTEN_OFF', action)).toThrow(DomainError);
   });
+
+  it('names the record when given, so a refused batch says which one', () => {
+    expect(() => quarantineTransition('COMPLETED', 'withdraw', 'L-1:3')).toThrow(expect.objectContaining({
+      message: 'Cannot withdraw record L-1:3 in status COMPLETED; allowed from QUARANTINED, CLEANSED',
+      details: { action: 'withdraw', currentState: 'COMPLETED', record: 'L-1:3' },
+    }));
+  });
 });
 
 describe('cleanseSelection (SPEC item 9)', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { firstThresholdTrigger, type ThresholdReason } from '../../domain/billing';
 import type { BillingTerm } from '../schema';
-import { finaliseInvoices, postRecordCharges, refreshDrafts } from './billing';
+import { finaliseInvoices, notOnStatement, postRecordCharges, refreshDrafts } from './billing';
 import type { SqlOrTx } from './ledger';
 
 // Threshold billing (SPEC §2.5, §5 item 28): when a subscription's unbilled charges reach its
@@ -29,7 +29,7 @@ export async function billThreshold(sql: SqlOrTx, input: { accountId: string; su
     from ledger_lines l join ledger_postings p on p.key = l.posting_key
     where l.owner = ${input.accountId} and l.account_kind = 'unbilled' and p.currency = ${sub.currency}
       and p.attributes ->> 'subscriptionId' = ${input.subscriptionId} and p.attributes ? 'recordId' and not (p.attributes ? 'invoiceId')
-      and not exists (select 1 from invoice_items i where i.posting_key = p.key)
+      and ${sql.unsafe(notOnStatement('p'))}
     group by p.key order by min(p.effective_at), p.key`;
   const hit = firstThresholdTrigger(
     { maxUnbilledRecords: term.maxUnbilledRecords ?? null, maxUnbilledAmount: term.maxUnbilledAmount ?? null },

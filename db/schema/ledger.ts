@@ -38,7 +38,10 @@ export const ledgerPostings = pgTable(
 export const ledgerLines = pgTable(
   'ledger_lines',
   {
-    postingKey: text('posting_key').notNull().references(() => ledgerPostings.key),
+    // No foreign key: the balance guard (migration 0010) refuses at commit any line whose posting
+    // was not inserted in the same transaction, and postings are never deleted, so a per-line
+    // foreign-key check would only repeat it (about 10% of posting a billing batch).
+    postingKey: text('posting_key').notNull(),
     lineNo: integer('line_no').notNull(),
     accountKind: ledgerAccountKind('account_kind').notNull(),
     /** The customer account, or the wallet id for `wallet` accounts. */

@@ -42,13 +42,32 @@ describe('ledger guards in the database', () => {
     expect(await ctx.database.sql`select 1 from ledger_postings where key = ${key}`).toHaveLength(0);
   });
 
-  it('refuses a posting without its lines, and lines appended to a posting later, even balanced ones', async () => {
+  it('refuses a posting without its lines, lines appended to a posting later (even balanced ones) and lines of no posting', async () => {
     const key = `raw-${aUniqueAccount()}`;
     await expect(ctx.database.sql`insert into ledger_postings (key, entry, kind, revision, currency, effective_at, line_count) values (${key}, ${key}, 'original', 0, 'EUR', now(), 2)`)
       .rejects.toMatchObject({ code: 'MF002' });
     const posting = await aPosting();
     await expect(ctx.database.sql`insert into ledger_lines values (${posting.key}, 3, 'cash', 'a', 'debit', 1), (${posting.key}, 4, 'revenue', 'a', 'credit', 1)`)
       .rejects.toMatchObject({ code: 'MF002' });
+    const orphan = `raw-${aUniqueAccount()}`;
+    await expect(ctx.database.sql`insert into ledger_lines values (${orphan}, 1, 'cash', 'a', 'debit', 1), (${orphan}, 2, 'revenue', 'a', 'credit', 1)`)
+      .rejects.toMatchObject({ code: 'MF002' });
+    expect(await ctx.database.sql`select 1 from ledger_lines where posting_key = ${orphan}`).toHaveLength(0);
+  });
+
+  it('adds up a posting whose lines come in several statements of its transaction; one line more than declared is refused', async () => {
+    const [split, extra] = [`raw-${aUniqueAccount()}`, `raw-${aUniqueAccount()}`];
+    await ctx.database.sql.begin(async (tx) => {
+      await tx`insert into ledger_postings (key, entry, kind, revision, currency, effective_at, line_count) values (${split}, ${split}, 'original', 0, 'EUR', now(), 2)`;
+      await tx`insert into ledger_lines values (${split}, 1, 'unbilled', 'a', 'debit', 10.00)`;
+      await tx`insert into ledger_lines values (${split}, 2, 'revenue', 'a', 'credit', 10.00)`;
+    });
+    expect(await ctx.database.sql`select 1 from ledger_lines where posting_key = ${split}`).toHaveLength(2);
+    await expect(ctx.database.sql.begin(async (tx) => {
+      await tx`insert into ledger_postings (key, entry, kind, revision, currency, effective_at, line_count) values (${extra}, ${extra}, 'original', 0, 'EUR', now(), 2)`;
+      await tx`insert into ledger_lines values (${extra}, 1, 'unbilled', 'a', 'debit', 10.00), (${extra}, 2, 'revenue', 'a', 'credit', 5.00), (${extra}, 3, 'revenue', 'a', 'credit', 5.00)`;
+    })).rejects.toMatchObject({ code: 'MF002' });
+    expect(await ctx.database.sql`select 1 from ledger_postings where key = ${extra}`).toHaveLength(0);
   });
 
   it('inserting the same posting again changes nothing (on conflict do nothing)', async () => {

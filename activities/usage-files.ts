@@ -288,6 +288,8 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
       recordLines = [];
       errorLines = [];
       await inFlight;
+      // A cancelled attempt (timed out while the worker was starved) stops instead of racing its retry.
+      if (activity.cancellationSignal.aborted) throw activity.cancellationSignal.reason;
       inFlight = copyChunk(sql, chunkRecords, chunkErrors).then(() => activity.heartbeat({ lastRow: upTo }));
       inFlight.catch(() => {}); // awaited at the next flush; never an unhandled rejection meanwhile
     };

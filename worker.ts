@@ -7,7 +7,7 @@ import type { MailDeps } from './activities/review';
 import { createDatabase, type Database } from './db/client';
 import { assertMigrated } from './db/migrations';
 import { loadConfig, type Config } from './lib/config';
-import { ensureFeedCollectionSchedule } from './lib/feed-schedule';
+import { ensureFeedCollectionSchedule, ensureWalletNotificationSchedule } from './lib/schedules';
 import { createMailer } from './lib/mail';
 import { connectTemporal } from './lib/temporal';
 import { bundleWorkflows } from './lib/workflow-bundle';
@@ -51,11 +51,15 @@ async function main(config: Config) {
       linkSecret: config.LINK_SECRET, linkTtlDays: config.LINK_TTL_DAYS,
     },
   });
-  if (config.FEED_WATCH_DIR) {
-    const client = await connectTemporal(config);
-    await ensureFeedCollectionSchedule(client, { directory: config.FEED_WATCH_DIR, intervalSeconds: config.FEED_WATCH_INTERVAL_SECONDS, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const client = await connectTemporal(config);
+  try {
+    await ensureWalletNotificationSchedule(client, { intervalSeconds: config.WALLET_NOTIFY_INTERVAL_SECONDS, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    if (config.FEED_WATCH_DIR) {
+      await ensureFeedCollectionSchedule(client, { directory: config.FEED_WATCH_DIR, intervalSeconds: config.FEED_WATCH_INTERVAL_SECONDS, taskQueue: config.TEMPORAL_TASK_QUEUE });
+      console.log(`collecting ${config.FEED_WATCH_DIR} every ${config.FEED_WATCH_INTERVAL_SECONDS} s`);
+    }
+  } finally {
     await client.connection.close();
-    console.log(`collecting ${config.FEED_WATCH_DIR} every ${config.FEED_WATCH_INTERVAL_SECONDS} s`);
   }
   console.log(`worker ready on task queue ${config.TEMPORAL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS}`);
   try {

@@ -57,12 +57,15 @@ export function billingActivities({ database }: { database: Database }, mail: Ma
   });
 
   return {
-    /** Records a run a schedule started (once). */
-    async recordRun(input: { runId: string; ownerPartyId: string; runDate: string; graceSeconds: number; notifyEmail: string | null }): Promise<void> {
-      await insertRun(sql, { id: input.runId, ownerPartyId: input.ownerPartyId, runDate: input.runDate, graceSeconds: input.graceSeconds, notifyEmail: input.notifyEmail, startedBy: 'schedule' });
+    /** Records a run a schedule started (once), with the schedule's time: each account is due by its local date then. */
+    async recordRun(input: { runId: string; ownerPartyId: string; runDate: string; runAt: string; graceSeconds: number; notifyEmail: string | null }): Promise<void> {
+      await insertRun(sql, {
+        id: input.runId, ownerPartyId: input.ownerPartyId, runDate: input.runDate, runAt: input.runAt, graceSeconds: input.graceSeconds,
+        notifyEmail: input.notifyEmail, startedBy: 'schedule',
+      });
     },
 
-    async selectRunAccounts(input: { runId: string; ownerPartyId: string; runDate: string; batchSize: number }) {
+    async selectRunAccounts(input: { runId: string; ownerPartyId: string; batchSize: number }) {
       return heartbeating(() => selectRunAccounts(sql, input));
     },
 

@@ -28,7 +28,7 @@ export function createActivities({ database, mail = defaultMailDeps() }: Activit
     ...reconciliationActivities(database),
     ...whatIfActivities({ database }),
     ...ledgerActivities({ database }),
-    ...walletActivities({ database }),
+    ...walletActivities({ database }, mail),
     ...mediationActivities(database),
     ...feedCollectionActivities(database),
     ...billingActivities({ database }, mail),

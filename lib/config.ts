@@ -27,6 +27,8 @@ const configSchema = z.object({
   /** Watched feed directory (<dir>/<feedId>/<file>): the worker schedules its collection. Unset: no collection. */
   FEED_WATCH_DIR: z.string().min(1).optional(),
   FEED_WATCH_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
+  /** How often the worker's schedule mails the wallets' pending LOW_BALANCE notifications. */
+  WALLET_NOTIFY_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
 });
 
 export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string };

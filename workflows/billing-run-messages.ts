@@ -6,7 +6,10 @@ export interface BillingRunInput {
   /** Absent when a schedule starts the run: the run id is then the workflow id's business part. */
   runId?: string;
   ownerPartyId: string;
-  /** Local date the invoices are built on (billing day + 2); absent when scheduled: the UTC date the run starts. */
+  /**
+   * Local date the invoices are built on (billing day + 2). Absent when scheduled: the run bills each
+   * account whose build date began in its own time zone in the 24 hours up to the schedule's time.
+   */
   runDate?: string;
   /** Seconds the drafts wait for approval; 0 finalises at once. */
   graceSeconds: number;

@@ -3,8 +3,9 @@
 // grace period (late usage joins the drafts), then refresh, check and finalise each batch. A failing
 // account never fails the run; retryFailed (an Update) works its batch again in this same workflow,
 // which stays open for retries for a window after completing. A schedule may start it without a
-// run: it then records its run first. Every step is idempotent; a restart
-// redoes at most the batches in flight.
+// run: it then records its run first, at the schedule's time, so each account is due by its own
+// local date. Every step is idempotent; a restart redoes at most the batches in flight.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RunCounts } from '../domain/billing';
@@ -18,13 +19,16 @@ const acts = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeat
 const now = () => new Date().toISOString();
 const emptyCounts = (): RunCounts => ({ pending: 0, drafted: 0, empty: 0, failed: 0, parked: 0, finalised: 0 });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const scheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 export async function billingRun(input: BillingRunInput): Promise<BillingRunProgress> {
-  // A scheduled start carries no run: it is named after the workflow id and dated by the workflow clock.
+  // A scheduled start carries no run: it is named after the workflow id and bills at the schedule's
+  // nominal time (a late or backfilled start bills what that day's run would have), else the workflow clock's.
   const runId = input.runId ?? workflowInfo().workflowId.replace(/^billing-run\//, '');
-  const runDate = input.runDate ?? new Date().toISOString().slice(0, 10);
+  const runAt = (workflowInfo().typedSearchAttributes.get(scheduledStartTime) ?? new Date()).toISOString();
+  const runDate = input.runDate ?? runAt.slice(0, 10);
   if (input.runId === undefined) {
-    await acts.recordRun({ runId, ownerPartyId: input.ownerPartyId, runDate, graceSeconds: input.graceSeconds, notifyEmail: input.notifyEmail ?? null });
+    await acts.recordRun({ runId, ownerPartyId: input.ownerPartyId, runDate, runAt, graceSeconds: input.graceSeconds, notifyEmail: input.notifyEmail ?? null });
   }
   const progress: BillingRunProgress = input.resume ?? {
     runId, phase: 'selecting', accounts: 0, batches: 0, batchesDrafted: 0, batchesFinalised: 0, counts: emptyCounts(), approvedBy: null,
@@ -58,7 +62,7 @@ export async function billingRun(input: BillingRunInput): Promise<BillingRunProg
   const enter = async (phase: BillingRunProgress['phase']) => { progress.phase = phase; await acts.setRunPhase({ runId, phase, asOf: now() }); };
 
   if (progress.phase === 'selecting') {
-    const selected = await acts.selectRunAccounts({ runId, ownerPartyId: input.ownerPartyId, runDate, batchSize: input.batchSize });
+    const selected = await acts.selectRunAccounts({ runId, ownerPartyId: input.ownerPartyId, batchSize: input.batchSize });
     Object.assign(progress, { accounts: selected.accounts, batches: selected.batches });
     await enter('drafting');
     // Without a grace period nothing can arrive between draft and final: finalising drafts at once.

@@ -6,3 +6,4 @@ export { quarantineReprocess } from './quarantine-reprocess';
 export { feedCollection } from './feed-collection';
 export { billingRun } from './billing-run';
 export { thresholdBilling } from './threshold-billing';
+export { walletNotifications } from './wallet-notifications';

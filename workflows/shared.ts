@@ -18,4 +18,7 @@ export const billingRunWorkflowId = (runId: string) => `billing-run/${runId}`;
 /** The daily billing schedule of an operator; the runs it starts are `billing-run/scheduled-{owner}-{time}`. */
 export const billingScheduleId = (ownerPartyId: string) => `billing/${ownerPartyId}`;
 
+/** The relay of wallet mails, one per task queue: deployments sharing a namespace each send their own database's mail. */
+export const walletNotificationsScheduleId = (taskQueue: string) => `wallet-notifications/${taskQueue}`;
+
 export const thresholdBillingWorkflowId = (accountId: string) => `threshold-billing/${accountId}`;

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Caller } from '../../domain/access';
 import { BILLING_MODES, checkAccountBilling, periodContainingInstant, type AccountBilling, type BillingCycle } from '../../domain/billing';
 import { DomainError, NotFoundError } from '../../domain/errors';
+import { isTimeZone } from '../../domain/rating/time-zone';
 import type { DbOrTx } from '../../db/client';
 import { findWallet } from '../../db/queries/wallets';
 import { billingPeriods, customerAccounts, serviceIdentifiers, services, subscriptions } from '../../db/schema';
@@ -13,12 +14,13 @@ import { conflict, errors, json } from '../openapi';
 // The customer side mediation identifies against (SPEC §3.1): an operator's customer accounts
 // (postpaid, or prepaid from a wallet of the operator in the account's currency), their
 // subscriptions with billing periods made from the account's cycle, and services with
-// effective-dated identifiers. Operators (providers) write their own; internal roles read all;
-// another party's object is 404.
+// effective-dated identifiers. Operators (providers) write their own; their billing managers (keys
+// of the operator's party) read them, as billing runs bill them (api/routes/billing.ts); admins and
+// ops read all; another party's object is 404.
 
 const instant = z.iso.datetime({ offset: true });
 const Id = (name: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }).describe(name);
-const internal = (caller: Caller) => ['admin', 'ops', 'billing_manager'].includes(caller.role);
+const seesAll = (caller: Caller) => caller.role === 'admin' || caller.role === 'ops';
 
 const CycleBody = z.union([
   z.strictObject({ kind: z.literal('calendar') }),
@@ -26,7 +28,9 @@ const CycleBody = z.union([
   z.strictObject({ kind: z.literal('anniversary'), startDate: z.iso.date() }),
 ]);
 const AccountBody = z.strictObject({
-  id: z.string().min(1).max(100), name: z.string().max(200).default(''), currency: z.string().regex(/^[A-Z]{3}$/), timeZone: z.string().default('UTC'),
+  id: z.string().min(1).max(100), name: z.string().max(200).default(''), currency: z.string().regex(/^[A-Z]{3}$/),
+  /** Its billing periods and the day its scheduled billing runs bill it follow this zone's local dates. */
+  timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as "Pacific/Auckland"').default('UTC'),
   billingCycle: CycleBody.default({ kind: 'calendar' }), customerGroupIds: z.array(z.string().min(1)).default([]),
   lateGraceSeconds: z.number().int().min(0).default(0),
   /** Prepaid: rated usage debits `walletId` at once. */
@@ -52,7 +56,7 @@ const Ok = z.object({ id: z.string() }).loose();
 /** The account if the caller may see it, else NOT_FOUND. */
 export async function visibleAccount(db: DbOrTx, caller: Caller, accountId: string) {
   const [account] = await db.select().from(customerAccounts).where(eq(customerAccounts.id, accountId));
-  if (!account || (!internal(caller) && account.ownerPartyId !== caller.partyId)) throw new NotFoundError('Customer account', accountId);
+  if (!account || (!seesAll(caller) && account.ownerPartyId !== caller.partyId)) throw new NotFoundError('Customer account', accountId);
   return account;
 }
 

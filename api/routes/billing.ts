@@ -126,7 +126,7 @@ export function billingRoutes(deps: ApiDeps) {
 
   app.openapi(createRoute({
     method: 'put', path: '/billing-schedule', security: bearerSecurity,
-    summary: "Run billing every day at a UTC time over the caller's accounts due that day (a Temporal schedule)",
+    summary: "Run billing every day at a UTC time over the caller's accounts whose build day (billing day + 2) has begun in their own time zone (a Temporal schedule)",
     request: { body: { content: { 'application/json': { schema: ScheduleBody } } } },
     responses: { 200: json(Any, 'The schedule'), ...errors },
   }), async (c) => {

@@ -3,16 +3,17 @@ import type { Caller, Role } from '../../domain/access';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { findParty } from '../../db/queries/parties';
 import {
-  applyWalletRequest, createWallet, findWallet, listWalletTransactions, type WalletRequest, type WalletRow, type WalletTransactionRow,
+  applyWalletRequest, createWallet, findWallet, listWalletTransactions, setWalletNotifyEmail, type WalletRequest, type WalletRow, type WalletTransactionRow,
 } from '../../db/queries/wallets';
 import { requireRole } from '../auth';
 import { bearerSecurity, newRouter, type ApiDeps } from '../context';
 import { conflict, errors, json } from '../openapi';
 
-// Prepaid wallets (SPEC §2.5, item 29). Billing managers and admins create and top up wallets; a
-// usage order debits at once or is refused with 409 INSUFFICIENT_FUNDS. The owning party sees its
-// wallets and may place orders on them; internal roles see all; ops only read. Writes carry an
-// Idempotency-Key, which is the transaction id: a repeated request applies once.
+// Prepaid wallets (SPEC §2.5, item 29). Billing managers and admins create and top up wallets and
+// set the address low-balance notifications are mailed to; a usage order debits at once or is
+// refused with 409 INSUFFICIENT_FUNDS. The owning party sees its wallets and may place orders on
+// them; internal roles see all; ops only read. Writes carry an Idempotency-Key, which is the
+// transaction id: a repeated request applies once.
 
 const walletWriters: readonly Role[] = ['admin', 'billing_manager'];
 const internalRoles: readonly Role[] = ['admin', 'billing_manager', 'ops'];
@@ -31,11 +32,16 @@ const CreateWalletBody = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "EUR"'),
   lowBalanceThreshold: NonNegativeAmount.optional(),
   autoTopUp: AutoTopUpJson.optional(),
+  notifyEmail: z.email().optional().openapi({ description: 'Where a transaction taking the balance below lowBalanceThreshold is mailed' }),
 }).openapi('CreateWallet');
+
+const UpdateWalletBody = z.strictObject({
+  notifyEmail: z.email().nullable().openapi({ description: 'Where LOW_BALANCE notifications are mailed from now on; null: nowhere' }),
+}).openapi('UpdateWallet');
 
 const WalletJson = z.object({
   id: z.string(), ownerPartyId: z.string(), accountId: z.string(), currency: z.string(), balance: z.string(),
-  lowBalanceThreshold: z.string().nullable(), autoTopUp: AutoTopUpJson.nullable(), createdAt: z.string(), updatedAt: z.string(),
+  lowBalanceThreshold: z.string().nullable(), autoTopUp: AutoTopUpJson.nullable(), notifyEmail: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
 }).openapi('Wallet');
 
 const TransactionJson = z.object({
@@ -56,7 +62,7 @@ const IdempotencyHeader = z.object({
 
 const walletJson = (w: WalletRow) => ({
   id: w.id, ownerPartyId: w.ownerPartyId, accountId: w.accountId, currency: w.currency, balance: w.balance,
-  lowBalanceThreshold: w.lowBalanceThreshold, autoTopUp: w.autoTopUp, createdAt: w.createdAt.toISOString(), updatedAt: w.updatedAt.toISOString(),
+  lowBalanceThreshold: w.lowBalanceThreshold, autoTopUp: w.autoTopUp, notifyEmail: w.notifyEmail, createdAt: w.createdAt.toISOString(), updatedAt: w.updatedAt.toISOString(),
 });
 const transactionJson = ({ walletId: _walletId, ...t }: WalletTransactionRow) => t;
 
@@ -96,7 +102,7 @@ export function walletRoutes(deps: ApiDeps) {
       if (!(await findParty(db, body.ownerPartyId))) throw new ValidationError(`party ${body.ownerPartyId} does not exist`, [{ path: 'body.ownerPartyId', message: 'unknown party' }]);
       const { wallet, created } = await createWallet(db, {
         ownerPartyId: body.ownerPartyId, accountId: body.accountId ?? body.ownerPartyId, currency: body.currency,
-        lowBalanceThreshold: body.lowBalanceThreshold ?? null, autoTopUp: body.autoTopUp ?? null,
+        lowBalanceThreshold: body.lowBalanceThreshold ?? null, autoTopUp: body.autoTopUp ?? null, notifyEmail: body.notifyEmail ?? null,
         createdBy: caller.partyId, creationKey: c.req.valid('header')['idempotency-key'] ?? null,
       });
       return c.json(walletJson(wallet), created ? 201 : 200);
@@ -109,6 +115,21 @@ export function walletRoutes(deps: ApiDeps) {
       request: { params: WalletParams }, responses: { 200: json(WalletJson, 'The wallet'), ...errors },
     }),
     async (c) => c.json(walletJson(await visibleWallet(c.get('caller'), c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch', path: '/{id}', security: bearerSecurity, summary: "Set the wallet's notification address",
+      request: { params: WalletParams, body: { content: { 'application/json': { schema: UpdateWalletBody } }, required: true } },
+      responses: { 200: json(WalletJson, 'The wallet'), ...errors },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const wallet = await visibleWallet(caller, c.req.valid('param').id);
+      requireRole(caller.role, walletWriters, 'change wallets');
+      const updated = await setWalletNotifyEmail(db, wallet.id, c.req.valid('json').notifyEmail);
+      return c.json(walletJson(updated!), 200);
+    },
   );
 
   app.openapi(

@@ -1,14 +1,28 @@
-import { accountsDueOn, RUN_ACCOUNT_STATUSES, type BillingCycle, type RunAccountStatus, type RunCounts } from '../../domain/billing';
+import { accountsDueAt, accountsDueOn, RUN_ACCOUNT_STATUSES, type BillingCycle, type DueAccount, type RunAccountStatus, type RunCounts } from '../../domain/billing';
 import { copyLines, copyText } from '../copy';
 import { cycleInvoiceId, type InvoiceTarget } from './billing';
 import type { SqlOrTx } from './ledger';
 
-// A billing run's accounts: selected once (the accounts whose invoices are built on the run date,
+// A billing run's accounts: selected once (the accounts whose invoices are built on the run date, or
+// for a scheduled run whose build date began in their own time zone in the 24 hours up to its instant,
 // minus those whose cycle invoice already exists), numbered into batches, then moved through
 // pending -> drafted | empty | failed -> finalised | parked by the batch activities.
 
-
 export interface RunSelection { accounts: number; batches: number; failed: number }
+
+/** When a run bills: a local date for every account, or a scheduled run's instant (run_at). */
+interface RunWhen { run_date: string; run_at: string | null }
+
+/** The account's due period in the run, if any: by the run's instant when it has one, else by its date. */
+function dueIn(run: RunWhen, account: { id: string; billing_cycle: BillingCycle; time_zone: string }): DueAccount | undefined {
+  const cycleAccount = { accountId: account.id, cycle: account.billing_cycle, timeZone: account.time_zone };
+  return (run.run_at === null ? accountsDueOn([cycleAccount], run.run_date) : accountsDueAt([cycleAccount], run.run_at))[0];
+}
+
+/** Why an account's cycle or time zone cannot be evaluated (Intl refuses an unknown zone with a RangeError). */
+const cycleFailure = (err: unknown) => `${err instanceof RangeError ? 'INVALID_TIME_ZONE' : 'INVALID_CYCLE'}: ${(err as Error).message}`;
+
+const RUN_WHEN = `run_date, to_char(run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as run_at`;
 
 /**
  * Selects the run's accounts once (a retry finds them selected and only counts). An account whose
@@ -16,10 +30,11 @@ export interface RunSelection { accounts: number; batches: number; failed: numbe
  * period is left out, so a second run for the same cycle has nothing to do.
  */
 export async function selectRunAccounts(
-  sql: SqlOrTx, input: { runId: string; ownerPartyId: string; runDate: string; batchSize: number },
+  sql: SqlOrTx, input: { runId: string; ownerPartyId: string; batchSize: number },
 ): Promise<RunSelection> {
   const run = async (tx: SqlOrTx): Promise<RunSelection> => {
-    await tx`select 1 from billing_runs where id = ${input.runId} for update`;
+    const [when] = await tx.unsafe<RunWhen[]>(`select ${RUN_WHEN} from billing_runs where id = $1 for update`, [input.runId]);
+    if (!when) throw new Error(`billing run ${input.runId} is not recorded`);
     const [done] = await tx<Array<{ accounts: number; batches: number; failed: number }>>`
       select count(*)::int as accounts, coalesce(max(batch_no) + 1, 0)::int as batches, (count(*) filter (where status = 'failed'))::int as failed
       from billing_run_accounts where run_id = ${input.runId}`;
@@ -33,12 +48,12 @@ export async function selectRunAccounts(
     for (const account of accounts) {
       let line: string | null;
       try {
-        const [due] = accountsDueOn([{ accountId: account.id, cycle: account.billing_cycle, timeZone: account.time_zone }], input.runDate);
+        const due = dueIn(when, account);
         line = due && !account.invoiced.includes(due.period.startAt)
           ? `${copyText(account.id)}\t%BATCH%\tpending\t${due.period.startAt}\t${due.period.endAt}\t\\N\n` : null;
       } catch (err) {
         failed++;
-        line = `${copyText(account.id)}\t%BATCH%\tfailed\t\\N\t\\N\t${copyText(`INVALID_CYCLE: ${(err as Error).message}`)}\n`;
+        line = `${copyText(account.id)}\t%BATCH%\tfailed\t\\N\t\\N\t${copyText(cycleFailure(err))}\n`;
       }
       if (line) rows.push(line.replace('%BATCH%', String(Math.floor(rows.length / input.batchSize))));
     }
@@ -107,18 +122,19 @@ export async function runCounts(sql: SqlOrTx, runId: string, batchNo: number | n
  * with the new reason). Returns the batches to work again.
  */
 export async function resetFailedAccounts(sql: SqlOrTx, runId: string): Promise<number[]> {
-  const failed = await sql<Array<{ account_id: string; batch_no: number; run_date: string; billing_cycle: BillingCycle; time_zone: string; has_period: boolean }>>`
-    select ra.account_id, ra.batch_no, r.run_date, a.billing_cycle, a.time_zone, ra.period_start_at is not null as has_period
-    from billing_run_accounts ra join billing_runs r on r.id = ra.run_id join customer_accounts a on a.id = ra.account_id
+  const [when] = await sql.unsafe<RunWhen[]>(`select ${RUN_WHEN} from billing_runs where id = $1`, [runId]);
+  const failed = await sql<Array<{ id: string; batch_no: number; billing_cycle: BillingCycle; time_zone: string; has_period: boolean }>>`
+    select ra.account_id as id, ra.batch_no, a.billing_cycle, a.time_zone, ra.period_start_at is not null as has_period
+    from billing_run_accounts ra join customer_accounts a on a.id = ra.account_id
     where ra.run_id = ${runId} and ra.status in ('failed', 'parked')`;
   const updates = failed.map((f) => {
-    if (f.has_period) return { account_id: f.account_id, start: null, end: null, reason: null };
+    if (f.has_period) return { account_id: f.id, start: null, end: null, reason: null };
     try {
-      const [due] = accountsDueOn([{ accountId: f.account_id, cycle: f.billing_cycle, timeZone: f.time_zone }], f.run_date);
-      if (!due) return { account_id: f.account_id, start: null, end: null, reason: `NOT_DUE: the account is not billed on ${f.run_date} any more` };
-      return { account_id: f.account_id, start: due.period.startAt, end: due.period.endAt, reason: null };
+      const due = dueIn(when!, f);
+      if (!due) return { account_id: f.id, start: null, end: null, reason: `NOT_DUE: the account is not billed on ${when!.run_at ?? when!.run_date} any more` };
+      return { account_id: f.id, start: due.period.startAt, end: due.period.endAt, reason: null };
     } catch (err) {
-      return { account_id: f.account_id, start: null, end: null, reason: `INVALID_CYCLE: ${(err as Error).message}` };
+      return { account_id: f.id, start: null, end: null, reason: cycleFailure(err) };
     }
   });
   if (updates.length === 0) return [];
@@ -132,21 +148,25 @@ export async function resetFailedAccounts(sql: SqlOrTx, runId: string): Promise<
 }
 
 export interface RunRow {
-  id: string; ownerPartyId: string; runDate: string; phase: string; graceSeconds: number; notifyEmail: string | null;
+  id: string; ownerPartyId: string; runDate: string; runAt: string | null; phase: string; graceSeconds: number; notifyEmail: string | null;
   startedBy: string; approvedBy: string | null; approvedAt: string | null; completedAt: string | null;
 }
 
 /** Records a run (once per id; a repeated start finds the first). */
-export async function insertRun(sql: SqlOrTx, run: Omit<RunRow, 'phase' | 'approvedBy' | 'approvedAt' | 'completedAt'>): Promise<{ run: RunRow; created: boolean }> {
+export async function insertRun(
+  sql: SqlOrTx, run: Omit<RunRow, 'phase' | 'approvedBy' | 'approvedAt' | 'completedAt' | 'runAt'> & { runAt?: string },
+): Promise<{ run: RunRow; created: boolean }> {
   const created = await sql`
-    insert into billing_runs (id, owner_party_id, run_date, grace_seconds, notify_email, started_by)
-    values (${run.id}, ${run.ownerPartyId}, ${run.runDate}, ${run.graceSeconds}, ${run.notifyEmail}, ${run.startedBy}) on conflict (id) do nothing returning id`;
+    insert into billing_runs (id, owner_party_id, run_date, run_at, grace_seconds, notify_email, started_by)
+    values (${run.id}, ${run.ownerPartyId}, ${run.runDate}, ${run.runAt ?? null}, ${run.graceSeconds}, ${run.notifyEmail}, ${run.startedBy})
+    on conflict (id) do nothing returning id`;
   return { run: (await findRun(sql, run.id))!, created: created.length > 0 };
 }
 
 export async function findRun(sql: SqlOrTx, id: string): Promise<RunRow | undefined> {
   const [row] = await sql<RunRow[]>`
-    select id, owner_party_id as "ownerPartyId", run_date as "runDate", phase, grace_seconds as "graceSeconds", notify_email as "notifyEmail",
+    select id, owner_party_id as "ownerPartyId", run_date as "runDate",
+      to_char(run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "runAt", phase, grace_seconds as "graceSeconds", notify_email as "notifyEmail",
       started_by as "startedBy", approved_by as "approvedBy",
       to_char(approved_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "approvedAt",
       to_char(completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "completedAt"

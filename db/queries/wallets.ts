@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import type postgres from 'postgres';
-import { applyWalletTransaction, type AutoTopUp, type Wallet, type WalletTransaction } from '../../domain/billing';
+import { applyWalletTransaction, lowBalanceMail, type AutoTopUp, type Wallet, type WalletTransaction } from '../../domain/billing';
 import { DomainError, NotFoundError } from '../../domain/errors';
 import { decimalsOf, formatFixed, money } from '../../domain/money';
 import type { DbOrTx } from '../client';
@@ -10,8 +10,9 @@ import { insertPostings, type SqlOrTx } from './ledger';
 
 // Wallet transactions are applied in one database transaction: lock the wallet row, decide with the
 // pure domain (domain/billing/wallet.ts), then a guarded balance update, the transaction row, its
-// ledger posting and its notifications. A refusal changes nothing; a retried transaction id returns
-// the stored transaction and changes nothing (DESIGN.md invariant 1).
+// ledger posting and its notifications, with the LOW_BALANCE mail in mail_outbox when the wallet has
+// a notification address (the walletNotifications workflow sends it). A refusal changes nothing; a
+// retried transaction id returns the stored transaction and changes nothing (DESIGN.md invariant 1).
 
 export type WalletRow = typeof wallets.$inferSelect;
 /** A stored wallet transaction as plain JSON (amounts exact, instants ISO). */
@@ -39,6 +40,8 @@ export interface NewWallet {
   currency: string;
   lowBalanceThreshold: string | null;
   autoTopUp: AutoTopUp | null;
+  /** Where LOW_BALANCE notifications are mailed (default: none). */
+  notifyEmail?: string | null;
   createdBy: string;
   creationKey: string | null;
 }
@@ -55,6 +58,12 @@ export async function createWallet(db: DbOrTx, input: NewWallet): Promise<{ wall
 
 export async function findWallet(db: DbOrTx, id: string): Promise<WalletRow | undefined> {
   const [row] = await db.select().from(wallets).where(eq(wallets.id, id));
+  return row;
+}
+
+/** Sets (or, with null, clears) the address LOW_BALANCE notifications are mailed to from now on. */
+export async function setWalletNotifyEmail(db: DbOrTx, id: string, notifyEmail: string | null): Promise<WalletRow | undefined> {
+  const [row] = await db.update(wallets).set({ notifyEmail, updatedAt: new Date() }).where(eq(wallets.id, id)).returning();
   return row;
 }
 
@@ -82,7 +91,12 @@ export interface WalletApplied {
   topUp: WalletTransactionRow | null;
 }
 
-interface LockedWallet { id: string; account_id: string; currency: string; balance: string; low_balance_threshold: string | null; auto_top_up: AutoTopUp | null }
+interface LockedWallet {
+  id: string; account_id: string; currency: string; balance: string; low_balance_threshold: string | null; auto_top_up: AutoTopUp | null; notify_email: string | null;
+}
+
+/** The mail_outbox kind of LOW_BALANCE mails (file_id: the wallet, seq: the wallet_events id). */
+export const LOW_BALANCE_MAIL_KIND = 'wallet-low-balance';
 
 const toWallet = (w: LockedWallet): Wallet => ({
   walletId: w.id, accountId: w.account_id, currency: w.currency, balance: w.balance,
@@ -128,7 +142,7 @@ function sameRequest(stored: WalletTransactionRow, request: WalletRequest): bool
 /** One transaction under the wallet lock, inside the caller's database transaction; returns the stored row (existing or new) and any automatic top-up. */
 export async function applyLocked(tx: postgres.TransactionSql, walletId: string, request: WalletRequest, effectiveAt: string): Promise<WalletApplied> {
   const [locked] = await tx<LockedWallet[]>`
-    select id, account_id, currency, balance::text, low_balance_threshold::text, auto_top_up from wallets where id = ${walletId} for update`;
+    select id, account_id, currency, balance::text, low_balance_threshold::text, auto_top_up, notify_email from wallets where id = ${walletId} for update`;
   if (!locked) throw new NotFoundError('Wallet', walletId);
   // Checked under the lock, so two concurrent requests with one id cannot both apply.
   const existing = await storedTransaction(tx, walletId, request.transactionId);
@@ -158,8 +172,15 @@ export async function applyLocked(tx: postgres.TransactionSql, walletId: string,
       ${'targetTransactionId' in request ? request.targetTransactionId : null}, ${request.kind === 'debit' ? (request.recordId ?? null) : null},
       ${posting.key}, ${effectiveAt})`;
   for (const n of outcome.notifications) {
-    await tx`insert into wallet_events (wallet_id, transaction_id, code, payload)
-      values (${walletId}, ${request.transactionId}, ${n.code}, ${JSON.stringify({ balance: n.balance, threshold: n.threshold })}::jsonb) on conflict do nothing`;
+    const [event] = await tx<Array<{ id: number }>>`insert into wallet_events (wallet_id, transaction_id, code, payload)
+      values (${walletId}, ${request.transactionId}, ${n.code}, ${JSON.stringify({ balance: n.balance, threshold: n.threshold })}::jsonb) on conflict do nothing returning id`;
+    if (event && locked.notify_email) {
+      const mail = lowBalanceMail({
+        walletId, currency: locked.currency, balance: n.balance, threshold: locked.low_balance_threshold ?? n.threshold, transactionId: request.transactionId, effectiveAt,
+      });
+      await tx`insert into mail_outbox (file_id, kind, seq, recipient, subject, body)
+        values (${walletId}, ${LOW_BALANCE_MAIL_KIND}, ${event.id}, ${locked.notify_email}, ${mail.subject}, ${mail.text}) on conflict do nothing`;
+    }
   }
   let topUp: WalletTransactionRow | null = null;
   if (outcome.topUp) {
@@ -186,4 +207,20 @@ export const autoTopUpId = (transactionId: string) => `auto-top-up:${transaction
  */
 export async function applyWalletRequest(sql: postgres.Sql, walletId: string, request: WalletRequest, effectiveAt: string): Promise<WalletApplied> {
   return sql.begin((tx) => applyLocked(tx, walletId, request, effectiveAt));
+}
+
+export interface PendingWalletMail { walletId: string; seq: number; recipient: string; subject: string; body: string }
+
+/** The oldest wallet mail not sent yet, locked until the caller's transaction ends (a concurrent sender skips it), or none. */
+export async function nextWalletMail(tx: postgres.TransactionSql): Promise<PendingWalletMail | undefined> {
+  const [row] = await tx<PendingWalletMail[]>`
+    select file_id as "walletId", seq, recipient, subject, body from mail_outbox
+    where kind = ${LOW_BALANCE_MAIL_KIND} and sent_at is null order by created_at, seq limit 1 for update skip locked`;
+  return row;
+}
+
+/** Records a wallet mail as sent and its notification as delivered. */
+export async function markWalletMailSent(tx: postgres.TransactionSql, mail: PendingWalletMail): Promise<void> {
+  await tx`update mail_outbox set sent_at = now() where file_id = ${mail.walletId} and kind = ${LOW_BALANCE_MAIL_KIND} and seq = ${mail.seq}`;
+  await tx`update wallet_events set delivered_at = now() where id = ${mail.seq} and wallet_id = ${mail.walletId}`;
 }

@@ -19,8 +19,13 @@ export const billingRuns = pgTable('billing_runs', {
   id: text('id').primaryKey(),
   /** The operator whose customer accounts the run bills. */
   ownerPartyId: text('owner_party_id').notNull().references(() => parties.id),
-  /** Local date the invoices are built on (billing day + 2, SPEC §5 item 30). */
+  /** Local date the invoices are built on (billing day + 2, SPEC §5 item 30); a scheduled run's: the UTC date of runAt. */
   runDate: text('run_date').notNull(),
+  /**
+   * A scheduled run's instant (the schedule's nominal time): it bills each account whose build date
+   * began in the account's own time zone in the 24 hours up to it. Null: a run for the local date runDate.
+   */
+  runAt: timestamp('run_at', { withTimezone: true, mode: 'string' }),
   phase: billingRunPhase('phase').notNull().default('selecting'),
   /** Seconds the drafts wait for approval before they finalise by themselves. */
   graceSeconds: integer('grace_seconds').notNull(),
@@ -100,25 +105,34 @@ export const invoiceLines = pgTable(
   (t) => [primaryKey({ columns: [t.invoiceId, t.lineId] })],
 );
 
-/** The itemised statement: every posting (rated record, reversal, period charge) behind a line. */
-export const invoiceItems = pgTable(
-  'invoice_items',
-  {
-    /** A posting is billed once, ever. */
-    postingKey: text('posting_key').primaryKey(),
-    invoiceId: text('invoice_id').notNull().references(() => invoices.id),
-    lineId: text('line_id').notNull(),
-    recordId: text('record_id'),
-    postingKind: text('posting_kind').notNull(),
-    effectiveAt: timestamp('effective_at', { withTimezone: true, mode: 'string' }).notNull(),
-    /** Reversals count negative. */
-    quantity: numeric('quantity').notNull(),
-    unit: text('unit').notNull(),
-    /** Exact contribution to unbilled, positive = charge. */
-    amount: numeric('amount').notNull(),
-  },
-  (t) => [index('invoice_items_invoice_idx').on(t.invoiceId, t.lineId)],
-);
+/** A statement item: one posting behind a line of an invoice or credit note (invoiceId), keyed by the posting. */
+const statementItemColumns = () => ({
+  postingKey: text('posting_key').primaryKey(),
+  invoiceId: text('invoice_id').notNull().references(() => invoices.id),
+  lineId: text('line_id').notNull(),
+  recordId: text('record_id'),
+  postingKind: text('posting_kind').notNull(),
+  effectiveAt: timestamp('effective_at', { withTimezone: true, mode: 'string' }).notNull(),
+  /** Reversals count negative. */
+  quantity: numeric('quantity').notNull(),
+  unit: text('unit').notNull(),
+  /** Exact contribution to unbilled, positive = charge. */
+  amount: numeric('amount').notNull(),
+});
+
+/**
+ * The itemised statement: every posting (rated record, reversal, period charge) behind a line. A
+ * posting is billed once, ever.
+ */
+export const invoiceItems = pgTable('invoice_items', statementItemColumns(), (t) => [index('invoice_items_invoice_idx').on(t.invoiceId, t.lineId)]);
+
+/**
+ * A credit note's itemised statement: for each credited line, the statement items of the original
+ * invoice behind it (postingKey: the credited posting) with quantity and amount negated, so its lines
+ * are the exact sums of its items as an invoice's are. A posting is credited once, ever. Immutable
+ * once the credit note is final (migration 0013_credit_note_guards.sql).
+ */
+export const creditNoteItems = pgTable('credit_note_items', statementItemColumns(), (t) => [index('credit_note_items_invoice_idx').on(t.invoiceId, t.lineId)]);
 
 /** Who changed a billable record's billing facts, when, and from what to what (DESIGN invariant 7). */
 export const billableRecordEvents = pgTable(

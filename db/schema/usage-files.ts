@@ -168,7 +168,10 @@ export const usedLinks = pgTable('used_links', {
   usedAt: timestamp('used_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** Mails the system sent (or would send without SMTP); (file, kind, seq) keeps a retry from sending twice. */
+/**
+ * Mails the system sent (or would send without SMTP); (file, kind, seq) keeps a retry from sending
+ * twice. fileId names what the mail is about: a usage file, a billing run, or a wallet.
+ */
 export const mailOutbox = pgTable(
   'mail_outbox',
   {
@@ -181,7 +184,11 @@ export const mailOutbox = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.fileId, t.kind, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.fileId, t.kind, t.seq] }),
+    // What the wallet notification relay looks up each time it runs: the mails still to send.
+    index('mail_outbox_unsent_idx').on(t.kind, t.createdAt).where(sql`${t.sentAt} is null`),
+  ],
 );
 
 export const reconciliationStatus = pgEnum('reconciliation_status', ['uploaded', 'processing', 'processed', 'failed']);

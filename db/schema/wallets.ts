@@ -18,6 +18,8 @@ export const wallets = pgTable(
     currency: text('currency').notNull(),
     balance: numeric('balance').notNull().default('0'),
     lowBalanceThreshold: numeric('low_balance_threshold'),
+    /** Where LOW_BALANCE notifications are mailed; null: recorded in wallet_events only. */
+    notifyEmail: text('notify_email'),
     autoTopUp: jsonb('auto_top_up').$type<AutoTopUp>(),
     /** The creator's Idempotency-Key: a repeated create returns the same wallet. */
     createdBy: text('created_by').notNull(),
@@ -62,7 +64,11 @@ export const walletTransactions = pgTable(
   ],
 );
 
-/** Outbox of wallet notifications (LOW_BALANCE, AUTO_TOP_UP), one per transaction and code. */
+/**
+ * Outbox of wallet notifications (LOW_BALANCE, AUTO_TOP_UP), one per transaction and code. A
+ * LOW_BALANCE of a wallet with a notification address also writes its mail to mail_outbox in the same
+ * transaction; deliveredAt is set when that mail is sent.
+ */
 export const walletEvents = pgTable(
   'wallet_events',
   {

@@ -1,5 +1,6 @@
 // Billing cycles as pure date functions in the account's IANA time zone: the billing day of a month,
-// the period around a date, which accounts are due on a run date, and Emersion's close timing (SPEC
+// the period around a date, which accounts are due on a run date or at a scheduled run's instant
+// (each by its own local date), and Emersion's close timing (SPEC
 // §3.1 step 7, §5 item 30): for billing day D, advance fees at D 00:01, the usage period that ended
 // at D 00:00 closes at D+1 00:01 (a day for late files), invoices are built at D+2 00:01.
 import { DomainError } from '../errors';
@@ -162,4 +163,25 @@ export function accountsDueOn(accounts: readonly CycleAccount[], runDate: string
       billingDate,
       schedule: closeSchedule(billingDate, account.timeZone),
     }));
+}
+
+/**
+ * Accounts whose invoices a daily scheduled run at the instant `runAt` builds: those whose build date
+ * (billing day + 2) began in the account's own time zone in the 24 hours up to runAt, each with the
+ * period of its cycle in that zone (Pacific/Auckland is on April 1st from 2026-03-31T11:00Z; New York
+ * not before 2026-04-01T04:00Z). Runs 24 hours apart so take each local date once, across DST changes
+ * too: a date the run's wall time skips is taken by the next run, a repeated one by the first.
+ */
+export function accountsDueAt(accounts: readonly CycleAccount[], runAt: string): DueAccount[] {
+  const ms = parseInstant(runAt);
+  if (ms === null) throw new DomainError('INVALID_INSTANT', `not an ISO instant: ${runAt}`, { runAt });
+  return accounts.flatMap((account) => {
+    const clock = zoneClock(account.timeZone);
+    const dayBefore = clock.local(ms - MS_PER_DAY).dayNumber;
+    for (let day = clock.local(ms).dayNumber; day > dayBefore; day--) {
+      const due = accountsDueOn([account], formatDate(day));
+      if (due.length > 0) return due;
+    }
+    return [];
+  });
 }

@@ -246,7 +246,9 @@ export function finaliseDraft(invoice: Invoice): { invoice: Invoice; postings: P
 
 /**
  * A draft credit note reversing `lineIds` (default: every line) of a final invoice, with exactly
- * opposite amounts and quantities. The original stays as it was.
+ * opposite amounts and quantities: each line lists the original line's statement items negated, its
+ * exact amount is their exact sum and its amount minus the original's rounded amount, so the credit
+ * note credits to the cent what the invoice charged. The original stays as it was.
  */
 export function creditNoteFor(invoice: Invoice, creditNoteId: string, lineIds?: readonly string[]): Invoice {
   if (invoice.status !== 'final') throw new DomainError('INVOICE_NOT_FINAL', `invoice ${invoice.id} is a draft; rebuild it instead`, { invoiceId: invoice.id });
@@ -263,7 +265,7 @@ export function creditNoteFor(invoice: Invoice, creditNoteId: string, lineIds?: 
     lines: lines.map((line) => ({
       ...line,
       quantity: negate(line.quantity),
-      exactAmount: negate(line.amount),
+      exactAmount: negate(line.exactAmount),
       amount: formatInvoiceAmount(money(line.amount).negated(), invoice.rounding),
       items: line.items.map((item) => ({ ...item, quantity: negate(item.quantity), amount: negate(item.amount) })),
     })),

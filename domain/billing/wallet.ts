@@ -180,3 +180,29 @@ export function transferFunds(
     postings,
   };
 }
+
+export interface LowBalanceMailInput {
+  readonly walletId: string;
+  readonly currency: string;
+  /** The balance the transaction left and the threshold it crossed, as the wallet writes them ("2.00", "5.00"). */
+  readonly balance: string;
+  readonly threshold: string;
+  readonly transactionId: string;
+  readonly effectiveAt: string;
+}
+
+/** The mail telling a wallet's notification address that a transaction took the balance below the threshold. */
+export function lowBalanceMail(n: LowBalanceMailInput): { subject: string; text: string } {
+  return {
+    subject: `Low balance: prepaid wallet ${n.walletId} has ${n.balance} ${n.currency} left`,
+    text: [
+      `The balance of prepaid wallet ${n.walletId} fell below its low-balance threshold.`,
+      '',
+      `Balance: ${n.balance} ${n.currency}`,
+      `Threshold: ${n.threshold} ${n.currency}`,
+      `Transaction: ${n.transactionId}, effective ${n.effectiveAt}`,
+      '',
+      'Top the wallet up so that prepaid usage is not refused for insufficient funds.',
+    ].join('\n'),
+  };
+}

@@ -59,11 +59,12 @@ const resolvers: Array<[prefix: string, params: () => Record<string, string>]> =
   ['/v1/billable-records/', () => ({ id: ids.billableRecord! })],
 ];
 /**
- * Routes whose objects a billing manager's party owns (runs, invoices, billable records): another
- * party's billing manager is answered as for an id that names nothing too. Elsewhere internal roles
- * see every party's objects by design.
+ * Routes whose objects a billing manager's party owns (runs, invoices, billable records, and the
+ * operator's customer accounts with their subscriptions and services, which its billing runs bill):
+ * another party's billing manager is answered as for an id that names nothing too. Elsewhere
+ * internal roles see every party's objects by design.
  */
-const managerScoped = ['/v1/billing-runs', '/v1/invoices', '/v1/billable-records'];
+const managerScoped = ['/v1/billing-runs', '/v1/invoices', '/v1/billable-records', '/v1/accounts', '/v1/subscriptions/{id}/', '/v1/services'];
 const billingRecord = (id: string, accountId: string, subscriptionId: string) => ({
   id, accountId, subscriptionId, serviceId: 'voice', currency: 'EUR', category: 'TELEPHONY', item: 'national', unit: 'minute',
   quantity: '1', amount: '10.00', usageAt: '2024-03-10T12:00:00Z', billingEffectiveAt: '2024-03-10T12:00:00Z',
@@ -103,7 +104,7 @@ const bodies: Record<string, unknown> = {
   'POST /v1/rating/preview': () => ({ planId: ids.plan, records: smsRecords({ A1: 1 }) }),
   'POST /v1/rating/what-if': () => ({ plans: [{ planId: ids.plan }], usageFileId: ids.file }),
   'POST /v1/wallets': () => ({ ownerPartyId: owner.vendor.party.id, currency: 'EUR' }),
-  'POST /v1/wallets/{id}/top-ups': { amount: '5.00' }, 'POST /v1/wallets/{id}/debits': { amount: '1.00' },
+  'PATCH /v1/wallets/{id}': { notifyEmail: 'matrix@example.test' }, 'POST /v1/wallets/{id}/top-ups': { amount: '5.00' }, 'POST /v1/wallets/{id}/debits': { amount: '1.00' },
   'POST /v1/allocation/owners': { id: 'ORG-MATRIX', kind: 'organisation', name: 'x' },
   'POST /v1/allocation/rules': () => ({ id: 'RULE-MATRIX', name: 'x', rule: { kind: 'percentage', shares: [{ ownerId: ids.allocationOwner, percent: '100' }] } }),
   'POST /v1/allocation/charges': () => ({ id: 'CHG-MATRIX', period: '2024-03', amount: '10.00', ruleId: ids.allocationRule }),

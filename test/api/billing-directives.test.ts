@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyRecordAction, insertBillableRecords } from '../../db/queries/billable-records';
+import { applyRecordAction, insertBillableRecords, type NewBillableRecord } from '../../db/queries/billable-records';
+import { formatPlain, money, ZERO } from '../../domain/money';
+import type { Json } from '../helpers/http';
 import { expectLedgerBalanced } from '../fixtures/ledger';
 import { apiClient } from '../fixtures/api';
 import { anAccount, anOperator, aRecord } from '../fixtures/billing';
@@ -10,14 +12,17 @@ import { useIntegration } from '../helpers/integration';
 // charge), which the next billing run invoices; nothing is edited in place.
 
 const ctx = useIntegration();
+const negated = (value: string) => (value.startsWith('-') ? value.slice(1) : `-${value}`);
+const exactSum = (values: string[]) => formatPlain(values.reduce((sum, v) => sum.plus(money(v)), ZERO));
 afterEach(async () => expectLedgerBalanced(ctx.database.sql));
 
-async function setUp() {
+/** An operator's account with a 10.00 record (and `others`) billed by the run of 2024-04-03. */
+async function setUp(others: Array<Partial<NewBillableRecord>> = []) {
   const api = apiClient(ctx.app);
   const op = await anOperator(ctx.database.db);
   const account = await anAccount(ctx.database.sql, op.party.id);
   const record = aRecord(account, { amount: '10.00' });
-  await insertBillableRecords(ctx.database.sql, [record]);
+  await insertBillableRecords(ctx.database.sql, [record, ...others.map((o) => aRecord(account, o))]);
   /** Runs billing for the cycle built on `runDate`; returns the account's invoice of it, or null. */
   const bill = async (runDate: string) => {
     const run = await api.json(await api.call('POST', '/v1/billing-runs', op.auth, { runDate }), 202);
@@ -31,7 +36,7 @@ async function setUp() {
   };
   const act = async (body: unknown, status: number) => api.json(await api.call('POST', `/v1/billable-records/${record.id}/actions`, op.auth, body), status);
   const billed = await bill('2024-04-03');
-  expect(billed).toMatchObject({ total: '10.00', status: 'final' });
+  expect(billed).toMatchObject({ status: 'final' });
   return { api, op, account, record, bill, act, invoice: billed };
 }
 
@@ -94,6 +99,36 @@ describe('billing directives and record actions', () => {
     expect(ofNote.error.code).toBe('NOT_AN_INVOICE');
     const [unchanged] = await ctx.database.sql`select total::text, status from invoices where id = ${invoice.id}`;
     expect(unchanged).toEqual({ total: '10.00', status: 'final' });
+  });
+
+  it("a credit note's statement is what it credits: the credited line's items negated, each line their exact sum; a line is credited once", async () => {
+    // voice|TELEPHONY|national: 10.00 + 5.003 + 0.0049 = 15.0079 -> 15.01; voice|TELEPHONY|mobile: 7.50.
+    const { api, op, invoice } = await setUp([{ amount: '5.003', quantity: '2' }, { amount: '0.0049' }, { amount: '7.50', item: 'mobile' }]);
+    expect(invoice.lines.map((l: Json) => [l.id, l.quantity, l.exactAmount, l.amount]))
+      .toEqual([['voice|TELEPHONY|mobile', '1', '7.50', '7.50'], ['voice|TELEPHONY|national', '4', '15.0079', '15.01']]);
+    const national = invoice.lines[1];
+    const issued = await api.json(await api.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, op.auth, { lineIds: [national.id] }), 201);
+    const note = await api.json(await api.call('GET', `/v1/invoices/${issued.creditNoteId}`, op.auth), 200);
+    expect(note).toMatchObject({ kind: 'credit_note', status: 'final', trigger: 'correction', correctsInvoiceId: invoice.id, total: '-15.01', exactTotal: '-15.0079' });
+    expect(note.lines).toHaveLength(1);
+    const [line] = note.lines;
+    expect(line).toMatchObject({ id: national.id, quantity: '-4', exactAmount: '-15.0079', amount: '-15.01' });
+    expect(line.items).toHaveLength(3);
+    expect(line.items).toEqual(national.items.map((i: Json) => ({ ...i, quantity: negated(i.quantity), amount: negated(i.amount) })));
+    expect(exactSum(line.items.map((i: Json) => i.amount))).toBe(line.exactAmount);
+    expect(exactSum(line.items.map((i: Json) => i.quantity))).toBe(line.quantity);
+
+    // Crediting the line again within another selection is refused and changes nothing; the other line still can be credited.
+    const count = async () => (await ctx.database.sql`select count(*)::int as n from invoices where corrects_invoice_id = ${invoice.id}`)[0]!.n;
+    const again = await api.json(await api.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, op.auth, {}), 409);
+    expect(again.error).toMatchObject({ code: 'ALREADY_CREDITED', credited: [{ lineId: national.id, creditNoteId: issued.creditNoteId }] });
+    expect(await count()).toBe(1);
+    const mobile = await api.json(await api.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, op.auth, { lineIds: ['voice|TELEPHONY|mobile'] }), 201);
+    expect(mobile.creditNote.lines).toEqual([expect.objectContaining({ exactAmount: '-7.5', amount: '-7.50', items: [expect.objectContaining({ amount: '-7.50', quantity: '-1' })] })]);
+    expect(await count()).toBe(2);
+    // A final credit note's statement cannot change (MF003).
+    await expect(ctx.database.sql`update credit_note_items set amount = 0 where invoice_id = ${issued.creditNoteId}`).rejects.toMatchObject({ code: 'MF003' });
+    expect((await api.json(await api.call('GET', `/v1/invoices/${invoice.id}`, op.auth), 200)).lines).toEqual(invoice.lines);
   });
 
   it("another party's record is not found", async () => {

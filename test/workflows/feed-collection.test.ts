@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureFeedCollectionSchedule } from '../../lib/feed-schedule';
+import { ensureFeedCollectionSchedule } from '../../lib/schedules';
 import { feedCollection } from '../../workflows/feed-collection';
 import { feedLoadWorkflowId } from '../../workflows/shared';
 import { aCsvFeed, mediationClient, uid } from '../fixtures/mediation';

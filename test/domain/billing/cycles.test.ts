@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   acceptsLateUsage,
+  accountsDueAt,
   accountsDueOn,
   billingDayIn,
   closeSchedule,
@@ -120,5 +121,57 @@ describe('period close timing (SPEC §3.1 step 7, item 30)', () => {
       runDate,
     );
     expect(due.map((d) => `${d.accountId}:${d.period.startDate}..${d.period.endDate}`)).toEqual(expected);
+  });
+});
+
+describe('accounts due at a scheduled run, each by its own time zone', () => {
+  // Billing day 30: the invoices of the period ending on March 30 are built on the local April 1st.
+  const day30: BillingCycle = { kind: 'billingDay', billingDay: 30 };
+  const zones = ['Pacific/Auckland', 'UTC', 'America/New_York'];
+  const dueAt = (runAt: string) => accountsDueAt(zones.map((timeZone) => ({ accountId: timeZone, cycle: day30, timeZone })), runAt);
+
+  it.each<[string, string[]]>([
+    ['2026-03-31T10:59:00.000Z', []],
+    ['2026-03-31T11:00:00.000Z', ['Pacific/Auckland']], // April 1st has begun in Auckland (UTC+13)
+    ['2026-03-31T12:00:00.000Z', ['Pacific/Auckland']], // not yet in UTC or New York
+    ['2026-04-01T00:00:00.000Z', ['Pacific/Auckland', 'UTC']],
+    ['2026-04-01T04:00:00.000Z', ['Pacific/Auckland', 'UTC', 'America/New_York']], // New York (UTC-4) reaches April 1st
+    ['2026-04-01T11:00:00.000Z', ['UTC', 'America/New_York']], // Auckland's began 24 hours ago: the previous daily run took it
+    ['2026-04-02T00:00:00.000Z', ['America/New_York']],
+    ['2026-04-02T04:00:00.000Z', []],
+  ])('at %s: %j', (runAt, expected) => {
+    expect(dueAt(runAt).map((d) => d.accountId)).toEqual(expected);
+  });
+
+  it('gives each account the period of its cycle in its own zone', () => {
+    const [auckland] = dueAt('2026-03-31T12:00:00.000Z');
+    expect(auckland).toMatchObject({
+      billingDate: '2026-03-30',
+      period: { startDate: '2026-02-28', endDate: '2026-03-30', startAt: '2026-02-27T11:00:00.000Z', endAt: '2026-03-29T11:00:00.000Z' },
+    });
+  });
+
+  it.each(['00:00', '10:45', '11:30', '13:15', '23:30'])('daily runs at %s UTC bill every account once per period, across DST changes', (time) => {
+    const accounts = ['Pacific/Auckland', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Santiago', 'America/New_York', 'Europe/London', 'UTC']
+      // Days 27 and 29: built on the Sundays Auckland (2024-09-29) and London (2024-03-31) skip at 11:30 and 23:30 UTC.
+      .flatMap((timeZone) => [calendar, day31, anniversary, { kind: 'billingDay', billingDay: 27 } as const, { kind: 'billingDay', billingDay: 29 } as const]
+        .map((cycle) => ({ accountId: `${timeZone} ${JSON.stringify(cycle)}`, cycle, timeZone })));
+    const periods = new Map<string, Array<{ startAt: string; endAt: string }>>();
+    const first = Date.parse(`2024-01-01T${time}:00.000Z`);
+    for (let day = 0; day < 400; day++) {
+      for (const due of accountsDueAt(accounts, formatInstant(first + day * 86_400_000))) {
+        periods.set(due.accountId, [...(periods.get(due.accountId) ?? []), due.period]);
+      }
+    }
+    for (const account of accounts) {
+      const billed = periods.get(account.accountId) ?? [];
+      expect(billed.length, account.accountId).toBeGreaterThanOrEqual(12);
+      // Consecutive periods, none twice and none left out.
+      billed.slice(1).forEach((period, i) => expect(period.startAt, account.accountId).toBe(billed[i]!.endAt));
+    }
+  });
+
+  it('refuses an instant that is not one', () => {
+    expect(codeOf(() => accountsDueAt([], '2026-03-31'))).toBe('INVALID_INSTANT');
   });
 });

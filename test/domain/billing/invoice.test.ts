@@ -131,6 +131,19 @@ describe('finalising', () => {
       ['credit-note:cn-1', ['credit credit 3', 'debit revenue 3']],
     ]);
     expect(final.invoice.lines).toHaveLength(2);
+    // Every line: the original's statement items negated, the exact amount their exact sum, the amount minus the rounded original.
+    const whole = creditNoteFor(final.invoice, 'cn-4');
+    expect(whole.lines.map((l) => [l.id, l.quantity, l.exactAmount, l.amount])).toEqual([
+      ['data|DATA|mb', '-300', '-3', '-3.00'],
+      ['voice|TELEPHONY|national', '-180', '-5.5099', '-5.51'],
+    ]);
+    expect(whole.lines[1]!.items.map((i) => [i.recordId, i.postingKey, i.quantity, i.amount])).toEqual([
+      ['r6', 'record:r6:charge:reversal:1', '120', '2.5'],
+      ['r1', 'record:r1:charge', '-120', '-10.005'],
+      ['r5', 'record:r5:charge', '-120', '7'],
+      ['r2', 'record:r2:charge', '-60', '-5.0049'],
+    ]);
+    expect(whole).toMatchObject({ total: '-8.51', exactTotal: '-8.5099' });
     expect(codeOf(() => creditNoteFor(final.invoice, 'cn-2', ['nope']))).toBe('NOTHING_TO_CREDIT');
     expect(codeOf(() => creditNoteFor({ ...note, status: 'final' }, 'cn-3'))).toBe('NOT_AN_INVOICE');
   });

@@ -300,3 +300,9 @@ export function ownerWithDescendants(owners: readonly Owner[], ownerId: string):
   for (let i = 0; i < ids.length; i++) for (const owner of owners) if (owner.parentId === ids[i]) ids.push(owner.id);
   return ids;
 }
+
+/** A reporting period "YYYY-MM" as UTC instants [first day 00:00, first day of the next month 00:00). */
+export function periodBounds(period: string): { startAt: string; endAt: string } {
+  const [year, month] = period.split('-').map((part) => Number.parseInt(part, 10)) as [number, number];
+  return { startAt: new Date(Date.UTC(year, month - 1, 1)).toISOString(), endAt: new Date(Date.UTC(year, month, 1)).toISOString() };
+}

@@ -6,6 +6,7 @@ import {
   allocationReport,
   assignOwner,
   ownerWithDescendants,
+  periodBounds,
   usageReport,
   validateOwners,
   type AllocationRule,
@@ -204,5 +205,15 @@ describe('ownerWithDescendants', () => {
     [UNASSIGNED_OWNER_ID, [UNASSIGNED_OWNER_ID]],
   ])('%s covers %j', (ownerId, ids) => {
     expect(ownerWithDescendants(owners, ownerId)).toEqual(ids);
+  });
+});
+
+describe('periodBounds', () => {
+  it.each<[string, string, string]>([
+    ['2024-03', '2024-03-01T00:00:00.000Z', '2024-04-01T00:00:00.000Z'],
+    ['2024-12', '2024-12-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'],
+    ['2024-02', '2024-02-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z'],
+  ])('%s is [%s, %s)', (period, startAt, endAt) => {
+    expect(periodBounds(period)).toEqual({ startAt, endAt });
   });
 });

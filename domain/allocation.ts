@@ -267,19 +267,19 @@ export function usageReport(period: string, usage: readonly OwnerUsage[], owners
     const ownerId = entry.ownerId ?? UNASSIGNED_OWNER_ID;
     const value = money(entry.amount);
     const path = byId.has(ownerId) ? ownerPath(byId, ownerId) : [ownerId];
-    const kindAt = (id: string) => byId.get(id)?.kind ?? (ownerId === UNASSIGNED_OWNER_ID ? 'unassigned' : (RECORD_OWNER_KINDS[entry.recordOwnerKind ?? ''] ?? 'unassigned'));
-    const own = rowFor(path, kindAt(ownerId), entry.currency);
+    const kind = byId.get(ownerId)?.kind ?? (entry.ownerId === null ? 'unassigned' : (RECORD_OWNER_KINDS[entry.recordOwnerKind ?? ''] ?? 'unassigned'));
+    const own = rowFor(path, kind, entry.currency);
     own.direct = own.direct.plus(value);
     own.directCount += entry.recordCount;
     for (let depth = 1; depth <= path.length; depth++) {
-      const ancestor = path.slice(0, depth);
-      const row = rowFor(ancestor, kindAt(ancestor[depth - 1]!), entry.currency);
+      // Every ancestor is in the hierarchy (only the owner itself may be outside it).
+      const row = depth === path.length ? own : rowFor(path.slice(0, depth), byId.get(path[depth - 1]!)!.kind, entry.currency);
       row.total = row.total.plus(value);
       row.totalCount += entry.recordCount;
     }
   }
-  const order = (a: UsageReportRow, b: UsageReportRow) =>
-    (a.drillDownKey < b.drillDownKey ? -1 : a.drillDownKey > b.drillDownKey ? 1 : 0) || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0) || (a.ownerKind < b.ownerKind ? -1 : a.ownerKind > b.ownerKind ? 1 : 0);
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const order = (a: UsageReportRow, b: UsageReportRow) => compare(a.drillDownKey, b.drillDownKey) || compare(a.currency, b.currency) || compare(a.ownerKind, b.ownerKind);
   return [...rows.values()].map((row): UsageReportRow => ({
     period,
     ownerId: row.path[row.path.length - 1]!,

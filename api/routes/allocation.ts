@@ -4,7 +4,7 @@ import {
   allocate, allocationReport, OWNER_KINDS, ownerWithDescendants, periodBounds, UNASSIGNED_OWNER_ID, usageReport, validateOwners,
   type AllocationReportRow, type AllocationRule, type UsageReportRow,
 } from '../../domain/allocation';
-import { DomainError, NotFoundError, ValidationError } from '../../domain/errors';
+import { DomainError, ValidationError } from '../../domain/errors';
 import { decimalsOf, formatFixed, money } from '../../domain/money';
 import { csvRecord, exportCsvRecord, type ExportColumnType } from '../../domain/usage-file/export-escape';
 import {
@@ -221,7 +221,7 @@ export function allocationRoutes(deps: ApiDeps) {
       const ownerIds = q.includeDescendants === 'true' ? ownerWithDescendants(owners, q.ownerId) : [q.ownerId];
       const rows = await drillDownPage(sql, { partyId: caller.partyId, period: q.period, ...periodBounds(q.period), ownerIds, after, limit: q.limit });
       const known = inHierarchy || q.ownerId === UNASSIGNED_OWNER_ID || rows.length > 0 || (await hasUsageOwner(sql, caller.partyId, q.ownerId));
-      if (!known) throw new NotFoundError('Allocation owner', `${q.ownerId} (neither in the owner hierarchy nor the owner of any usage record)`);
+      if (!known) throw new DomainError('NOT_FOUND', `owner ${q.ownerId} is neither in the owner hierarchy nor the owner of any usage record`, { what: 'Allocation owner', id: q.ownerId });
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
       const nextCursor = rows.length > q.limit && last ? encodeCursor(last.position) : null;

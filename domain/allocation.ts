@@ -218,3 +218,91 @@ export function allocationReport(charges: readonly AllocatedCharge[], owners: re
     })
     .sort((a, b) => (a.period !== b.period ? (a.period < b.period ? -1 : 1) : a.drillDownKey < b.drillDownKey ? -1 : a.drillDownKey > b.drillDownKey ? 1 : 0));
 }
+
+/** Mediation's owner kinds (domain/mediation/ownership.ts) as allocation owner kinds. */
+const RECORD_OWNER_KINDS: Readonly<Record<string, OwnerKind>> = { PERSON: 'person', COST_CENTRE: 'costCentre', PROJECT: 'project' };
+
+/** Usage of one period summed (in SQL) per record owner and currency. */
+export interface OwnerUsage {
+  /** The record's owner id; null for the UNASSIGNED pool. */
+  readonly ownerId: string | null;
+  /** The record's owner kind (PERSON, COST_CENTRE, PROJECT); null when unassigned. */
+  readonly recordOwnerKind: string | null;
+  readonly currency: string;
+  /** Exact decimal string. */
+  readonly amount: string;
+  readonly recordCount: number;
+}
+
+export interface UsageReportRow {
+  readonly period: string;
+  readonly ownerId: string;
+  readonly ownerKind: OwnerKind | 'unassigned';
+  /** As for charges; an owner outside the hierarchy is a root ("alice", "UNASSIGNED"). */
+  readonly drillDownKey: string;
+  readonly depth: number;
+  readonly currency: string;
+  readonly directAmount: string;
+  readonly totalAmount: string;
+  readonly directRecordCount: number;
+  readonly totalRecordCount: number;
+}
+
+/**
+ * Usage per owner and currency rolled up the hierarchy like the charge rows: an owner id of the
+ * hierarchy takes its kind and path there; any other id is a root row of the kind its records carry
+ * (an id carried with two kinds gives two rows); null is UNASSIGNED. Currencies are never added
+ * together: each row has one. Sorted by drill-down key, then currency, then kind. Amounts exact.
+ */
+export function usageReport(period: string, usage: readonly OwnerUsage[], owners: readonly Owner[]): UsageReportRow[] {
+  const byId = new Map(owners.map((owner) => [owner.id, owner]));
+  const rows = new Map<string, { path: string[]; kind: OwnerKind | 'unassigned'; currency: string; direct: Money; total: Money; directCount: number; totalCount: number }>();
+  const rowFor = (path: string[], kind: OwnerKind | 'unassigned', currency: string) => {
+    const key = [kind, currency, ...path].join('\u0000');
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { path, kind, currency, direct: ZERO, total: ZERO, directCount: 0, totalCount: 0 }));
+    return row;
+  };
+  for (const entry of usage) {
+    const ownerId = entry.ownerId ?? UNASSIGNED_OWNER_ID;
+    const value = money(entry.amount);
+    const path = byId.has(ownerId) ? ownerPath(byId, ownerId) : [ownerId];
+    const kind = byId.get(ownerId)?.kind ?? (entry.ownerId === null ? 'unassigned' : (RECORD_OWNER_KINDS[entry.recordOwnerKind ?? ''] ?? 'unassigned'));
+    const own = rowFor(path, kind, entry.currency);
+    own.direct = own.direct.plus(value);
+    own.directCount += entry.recordCount;
+    for (let depth = 1; depth <= path.length; depth++) {
+      // Every ancestor is in the hierarchy (only the owner itself may be outside it).
+      const row = depth === path.length ? own : rowFor(path.slice(0, depth), byId.get(path[depth - 1]!)!.kind, entry.currency);
+      row.total = row.total.plus(value);
+      row.totalCount += entry.recordCount;
+    }
+  }
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const order = (a: UsageReportRow, b: UsageReportRow) => compare(a.drillDownKey, b.drillDownKey) || compare(a.currency, b.currency) || compare(a.ownerKind, b.ownerKind);
+  return [...rows.values()].map((row): UsageReportRow => ({
+    period,
+    ownerId: row.path[row.path.length - 1]!,
+    ownerKind: row.kind,
+    drillDownKey: row.path.join('/'),
+    depth: row.path.length,
+    currency: row.currency,
+    directAmount: formatPlain(row.direct),
+    totalAmount: formatPlain(row.total),
+    directRecordCount: row.directCount,
+    totalRecordCount: row.totalCount,
+  })).sort(order);
+}
+
+/** `ownerId` and every owner below it in the hierarchy (just `ownerId` when it is not there). */
+export function ownerWithDescendants(owners: readonly Owner[], ownerId: string): string[] {
+  const ids = [ownerId];
+  for (let i = 0; i < ids.length; i++) for (const owner of owners) if (owner.parentId === ids[i]) ids.push(owner.id);
+  return ids;
+}
+
+/** A reporting period "YYYY-MM" as UTC instants [first day 00:00, first day of the next month 00:00). */
+export function periodBounds(period: string): { startAt: string; endAt: string } {
+  const [year, month] = period.split('-').map((part) => Number.parseInt(part, 10)) as [number, number];
+  return { startAt: new Date(Date.UTC(year, month - 1, 1)).toISOString(), endAt: new Date(Date.UTC(year, month, 1)).toISOString() };
+}

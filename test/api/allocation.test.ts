@@ -42,9 +42,9 @@ describe('cost allocation', () => {
     ]);
     const csv = await call('GET', '/v1/allocation/report?period=2024-03&format=csv', bm.auth);
     expect(csv.text.split('\r\n').slice(0, 3)).toEqual([
-      'period,owner_id,owner_kind,drill_down_key,depth,direct_amount,total_amount,charge_ids',
-      '2024-03,org,organisation,org,1,0.00,90.00,',
-      '2024-03,finance,department,org/finance,2,45.00,45.00,printer-2024-03',
+      'source,period,owner_id,owner_kind,drill_down_key,depth,currency,direct_amount,total_amount,direct_record_count,total_record_count,charge_ids',
+      'charge,2024-03,org,organisation,org,1,,0.00,90.00,,,',
+      'charge,2024-03,finance,department,org/finance,2,,45.00,45.00,,,printer-2024-03',
     ]);
   });
 

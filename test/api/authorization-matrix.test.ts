@@ -311,6 +311,20 @@ describe('authorisation matrix (from the OpenAPI document)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('answers another party naming the owner\'s allocation owner in a query as if it did not exist (404; vendors and providers 403), and changes nothing', async () => {
+    const before = await snapshot();
+    const outcomes: string[] = [];
+    const path = (ownerId: string) => `/v1/allocation/report/records?period=2024-03&ownerId=${ownerId}`;
+    for (const [who, auth, status] of [['vendor', other.vendor.auth, 403], ['provider', other.provider.auth, 403], ['admin', other.admin.auth, 404], ['ops', other.ops.auth, 404]] as const) {
+      const res = await api().call('GET', path(ids.allocationOwner!), auth);
+      const missing = await api().call('GET', path(`${ids.allocationOwner}-missing`), auth);
+      if (res.status !== status || missing.status !== status) outcomes.push(`as another ${who}: ${res.status} (missing id: ${missing.status}) ${await res.text()}`);
+    }
+    expect(outcomes).toEqual([]);
+    expect((await api().call('GET', path(ids.allocationOwner!), owner.admin.auth)).status).toBe(200);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('refuses creating an object with the id of another\'s (another party\'s: 404, a feed id 409; the owner\'s under another parent: 409; a stored billable record is left as it is), and changes nothing', async () => {
     const mine = await mediationClient(ctx.app).aCustomer(owner.provider.auth, owner.admin.auth, []);
     const before = await snapshot();

@@ -5,6 +5,9 @@ import {
   allocate,
   allocationReport,
   assignOwner,
+  ownerWithDescendants,
+  periodBounds,
+  usageReport,
   validateOwners,
   type AllocationRule,
   type Owner,
@@ -148,5 +151,69 @@ describe('allocationReport', () => {
     ]);
     expect(rows.find((r) => r.ownerId === 'alice')?.ownerKind).toBe('person');
     expect(rows[0]?.ownerKind).toBe('unassigned');
+  });
+});
+
+describe('usageReport', () => {
+  it('rolls usage up the hierarchy per currency, never adding currencies, with roots for owners outside it', () => {
+    const rows = usageReport('2024-03', [
+      { ownerId: 'alice', recordOwnerKind: 'PERSON', currency: 'GBP', amount: '1.2345', recordCount: 3 },
+      { ownerId: 'cc-1', recordOwnerKind: 'COST_CENTRE', currency: 'GBP', amount: '0.10', recordCount: 1 },
+      { ownerId: 'alice', recordOwnerKind: 'PERSON', currency: 'EUR', amount: '2.00', recordCount: 2 },
+      { ownerId: 'bob', recordOwnerKind: 'PERSON', currency: 'GBP', amount: '0.30', recordCount: 1 },
+      { ownerId: 'apollo', recordOwnerKind: 'PROJECT', currency: 'GBP', amount: '5', recordCount: 4 },
+      { ownerId: null, recordOwnerKind: null, currency: 'GBP', amount: '0.0001', recordCount: 1 },
+    ], owners);
+    expect(rows.map((r) => [r.drillDownKey, r.ownerKind, r.depth, r.currency, r.directAmount, r.totalAmount, r.directRecordCount, r.totalRecordCount])).toEqual([
+      ['UNASSIGNED', 'unassigned', 1, 'GBP', '0.0001', '0.0001', 1, 1],
+      ['apollo', 'project', 1, 'GBP', '5', '5', 4, 4],
+      ['bob', 'person', 1, 'GBP', '0.3', '0.3', 1, 1],
+      ['org', 'organisation', 1, 'EUR', '0', '2', 0, 2],
+      ['org', 'organisation', 1, 'GBP', '0', '1.3345', 0, 4],
+      ['org/finance', 'department', 2, 'EUR', '0', '2', 0, 2],
+      ['org/finance', 'department', 2, 'GBP', '0', '1.3345', 0, 4],
+      ['org/finance/cc-1', 'costCentre', 3, 'EUR', '0', '2', 0, 2],
+      ['org/finance/cc-1', 'costCentre', 3, 'GBP', '0.1', '1.3345', 1, 4],
+      ['org/finance/cc-1/alice', 'person', 4, 'EUR', '2', '2', 2, 2],
+      ['org/finance/cc-1/alice', 'person', 4, 'GBP', '1.2345', '1.2345', 3, 3],
+    ]);
+    expect(rows.every((r) => r.period === '2024-03')).toBe(true);
+  });
+
+  it('takes the hierarchy kind over the record kind, and keeps one id carried with two kinds apart outside it', () => {
+    const rows = usageReport('2024-03', [
+      { ownerId: 'hr', recordOwnerKind: 'PROJECT', currency: 'GBP', amount: '1', recordCount: 1 },
+      { ownerId: 'x', recordOwnerKind: 'PERSON', currency: 'GBP', amount: '1', recordCount: 1 },
+      { ownerId: 'x', recordOwnerKind: 'PROJECT', currency: 'GBP', amount: '2', recordCount: 1 },
+    ], owners);
+    expect(rows.map((r) => [r.drillDownKey, r.ownerKind, r.totalAmount])).toEqual([
+      ['org', 'organisation', '1'], ['org/hr', 'department', '1'], ['x', 'person', '1'], ['x', 'project', '2'],
+    ]);
+  });
+
+  it('is empty without usage', () => {
+    expect(usageReport('2024-03', [], owners)).toEqual([]);
+  });
+});
+
+describe('ownerWithDescendants', () => {
+  it.each<[string, string[]]>([
+    ['org', ['org', 'finance', 'hr', 'it', 'cc-1', 'alice']],
+    ['finance', ['finance', 'cc-1', 'alice']],
+    ['alice', ['alice']],
+    ['nobody', ['nobody']],
+    [UNASSIGNED_OWNER_ID, [UNASSIGNED_OWNER_ID]],
+  ])('%s covers %j', (ownerId, ids) => {
+    expect(ownerWithDescendants(owners, ownerId)).toEqual(ids);
+  });
+});
+
+describe('periodBounds', () => {
+  it.each<[string, string, string]>([
+    ['2024-03', '2024-03-01T00:00:00.000Z', '2024-04-01T00:00:00.000Z'],
+    ['2024-12', '2024-12-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'],
+    ['2024-02', '2024-02-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z'],
+  ])('%s is [%s, %s)', (period, startAt, endAt) => {
+    expect(periodBounds(period)).toEqual({ startAt, endAt });
   });
 });

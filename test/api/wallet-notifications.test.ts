@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailer } from '../../lib/mail';
+import { waitFor } from '../../lib/processes';
 import { ensureWalletNotificationSchedule } from '../../lib/schedules';
 import { startSmtpSink, type SmtpSink } from '../../lib/smtp-sink';
 import { walletNotifications } from '../../workflows/wallet-notifications';
@@ -59,9 +60,12 @@ describe('low-balance notifications by mail', () => {
     } finally {
       await schedule.delete();
     }
-    const [outbox] = await ctx.database.sql`
+    // The sink has the mail before the relay's transaction records it as sent: wait for that commit.
+    const outboxRow = async () => (await ctx.database.sql`
       select m.recipient, m.sent_at is not null as sent, e.code, e.delivered_at is not null as delivered
-      from mail_outbox m join wallet_events e on e.id = m.seq where m.file_id = ${w.id}`;
+      from mail_outbox m join wallet_events e on e.id = m.seq where m.file_id = ${w.id}`)[0];
+    await waitFor('the relay to record the mail as sent', async () => (await outboxRow())?.sent === true, undefined, 10_000);
+    const outbox = await outboxRow();
     expect(outbox).toEqual({ recipient: address, sent: true, code: 'LOW_BALANCE', delivered: true });
 
     // The relay again, the same order again (same Idempotency-Key), a debit staying below the threshold: nothing more.

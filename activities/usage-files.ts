@@ -12,7 +12,7 @@ import { dropOtherUploads, findUpload, findUsageFile, recordTransition, uploadBu
 import { items, usageFileCategories, usageRecordErrors, usageRecords } from '../db/schema';
 import { csvRangeRecords, openCsv } from '../lib/spreadsheet/csv-reader';
 import { DEFAULT_RANGE_BYTES, rangeBytes, splitCsv, type CsvRange } from '../lib/spreadsheet/csv-ranges';
-import { DEFAULT_LIMITS } from '../lib/spreadsheet/limits';
+import { USAGE_CSV_LIMITS } from '../lib/spreadsheet/limits';
 import { openUsageXlsx } from '../lib/spreadsheet/xlsx-reader';
 import { toCells, type SheetReader } from '../lib/spreadsheet/sheet-row';
 import { heartbeating } from './heartbeat';
@@ -137,7 +137,7 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
             }
           }
         } else {
-          records = await openCsv(uploadBytes(db, fileId, uploadNo));
+          records = await openCsv(uploadBytes(db, fileId, uploadNo), USAGE_CSV_LIMITS);
         }
         const header = await checkRecordsHeader(input, records, categoryIds);
         if (header.refused) return { rows: 0, recordIdColumn: header.recordIdColumn, refused: header.refused };
@@ -163,8 +163,9 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
         const header = await checkRecordsHeader(input, await openCsv(uploadBytes(db, fileId, uploadNo, { batch: 1 })), new Set());
         if (header.refused) return { ranges: null, recordIdColumn: header.recordIdColumn, refused: header.refused };
         // The ranges the upload found while storing the bytes, unless other sizes are asked for.
+        // Otherwise one pass over every byte, which for a large file outlasts the heartbeat timeout.
         const ranges = input.rangeBytes > 0 || !upload.csvRanges
-          ? await splitCsv(uploadBytes(db, fileId, uploadNo), input.rangeBytes > 0 ? input.rangeBytes : DEFAULT_RANGE_BYTES, DEFAULT_LIMITS.maxRows)
+          ? await heartbeating(() => splitCsv(uploadBytes(db, fileId, uploadNo), input.rangeBytes > 0 ? input.rangeBytes : DEFAULT_RANGE_BYTES, USAGE_CSV_LIMITS.maxRows!))
           : upload.csvRanges;
         return { ranges: ranges ?? null, recordIdColumn: header.recordIdColumn, refused: null };
       } catch (err) {

@@ -15,11 +15,22 @@ export function loadPlan(name: 'cloud' | 'telecom') {
   return parseRatePlan(JSON.parse(readFileSync(new URL(`../examples/plans/${name}.json`, import.meta.url), 'utf8')));
 }
 
-/** A valid QT usage file of `rows` rows for the catalog (quantities from the seed), as CSV bytes. */
-export function usageFileCsv(catalog: Catalog, rows: number, seed: number): Buffer {
+/**
+ * A valid QT usage file of `rows` rows for the catalog (quantities from the seed), as CSV bytes in
+ * parts of up to `partRows` rows: a 10M-row file is larger than any one string can be.
+ */
+export function* usageFileCsvParts(catalog: Catalog, rows: number, seed: number, partRows = 50_000): Generator<Buffer> {
   const next = seededRandom(seed);
-  return Buffer.from(usageCsv(Array.from({ length: rows }, (_, n) => aUsageRow(catalog, n, { quantity: `${Math.floor(next() * 1000)}.${pad(Math.floor(next() * 100), 2)}` }))));
+  for (let from = 0; from < rows; from += partRows) {
+    const part = Array.from({ length: Math.min(partRows, rows - from) }, (_, i) => aUsageRow(catalog, from + i, { quantity: `${Math.floor(next() * 1000)}.${pad(Math.floor(next() * 100), 2)}` }));
+    const text = usageCsv(part);
+    // Each part is written as a CSV of its own: only the first keeps its header row.
+    yield Buffer.from(from === 0 ? text : text.slice(text.indexOf('\r\n') + 2));
+  }
 }
+
+/** The whole file of usageFileCsvParts as one buffer (sizes up to a few million rows). */
+export const usageFileCsv = (catalog: Catalog, rows: number, seed: number): Buffer => Buffer.concat([...usageFileCsvParts(catalog, rows, seed)]);
 
 export function cloudRecords(count: number, seed = 1): UsageRecord[] {
   const next = seededRandom(seed);

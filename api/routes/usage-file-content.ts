@@ -11,7 +11,7 @@ import {
 import { usageReconciliations } from '../../db/schema';
 import { openCsv } from '../../lib/spreadsheet/csv-reader';
 import { CsvSplitter, DEFAULT_RANGE_BYTES } from '../../lib/spreadsheet/csv-ranges';
-import { DEFAULT_LIMITS } from '../../lib/spreadsheet/limits';
+import { USAGE_CSV_LIMITS } from '../../lib/spreadsheet/limits';
 import { buildExport, errorsToCsv } from '../../lib/spreadsheet/export-file';
 import { buildProcessedFile } from '../../lib/spreadsheet/processed-file';
 import { openUsageXlsx } from '../../lib/spreadsheet/xlsx-reader';
@@ -66,7 +66,7 @@ async function storeUpload(deps: ApiDeps, fileId: string, uploadNo: number, sour
   let chunkNo = 0;
   let head = new Uint8Array(0);
   let inFlight: Promise<void> = Promise.resolve();
-  const splitter = new CsvSplitter(DEFAULT_RANGE_BYTES, DEFAULT_LIMITS.maxRows);
+  const splitter = new CsvSplitter(DEFAULT_RANGE_BYTES, USAGE_CSV_LIMITS.maxRows!);
   const flush = async () => {
     if (pendingBytes === 0) return;
     const chunk = Buffer.concat(pending);
@@ -159,7 +159,7 @@ export function usageFileContentRoutes(deps: ApiDeps) {
       let categories: Parameters<typeof buildProcessedFile>[0]['categories'];
       if (fileLevel.length === 0) {
         const bytes = uploadBytes(deps.database.db, file.id, upload.uploadNo);
-        const sheet = upload.format === 'xlsx' ? await openUsageXlsx(await uploadBuffer(deps.database.db, file.id, upload.uploadNo)) : { records: await openCsv(bytes), categories: null };
+        const sheet = upload.format === 'xlsx' ? await openUsageXlsx(await uploadBuffer(deps.database.db, file.id, upload.uploadNo)) : { records: await openCsv(bytes, USAGE_CSV_LIMITS), categories: null };
         records = { headers: sheet.records.headers, headerRowNumber: sheet.records.headerRowNumber, rows: sheet.records.rows, errors: sortCellErrors(cellErrors('records'), sheet.records.headers) };
         if (sheet.categories) categories = { ...sheet.categories, errors: cellErrors('categories') };
       }

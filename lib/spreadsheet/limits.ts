@@ -37,6 +37,13 @@ export const DEFAULT_LIMITS: SpreadsheetLimits = {
   ratioCheckFromBytes: 1 * MIB,
 };
 
+/**
+ * A usage file's CSV has no sheet behind it, so Excel's row limit does not apply: the upload's own
+ * size limit (UPLOAD_MAX_BYTES, enforced as it streams in) bounds it, and rows stay far inside the
+ * database's integer row numbers. Every other per-row and per-cell limit still holds.
+ */
+export const USAGE_CSV_LIMITS: Partial<SpreadsheetLimits> = { maxFileBytes: Number.MAX_SAFE_INTEGER, maxRows: 100_000_000 };
+
 export function resolveLimits(overrides: Partial<SpreadsheetLimits> = {}): SpreadsheetLimits {
   return { ...DEFAULT_LIMITS, ...overrides };
 }

@@ -1,4 +1,9 @@
-import { usageFileCsv } from '../../inputs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { usageFileCsvParts } from '../../inputs';
 import { duplicateCheck } from '../guardrails';
 import { round, timed } from '../stats';
 import type { BenchContext, Check, CustomModule, Figure } from '../types';
@@ -12,9 +17,11 @@ const MiB = 1024 * 1024;
 
 async function ingestOnFreshWorker(ctx: BenchContext, rows: number): Promise<{ rate: number; peakMiB: number; workflowId: string; check: Check }> {
   await ctx.worker.restart();
-  const csv = usageFileCsv(ctx.catalog, rows, ctx.seed + 4);
+  // Written to disk first and streamed through the upload: 10M rows are more than one buffer should hold.
+  const path = join(tmpdir(), `meterflow-bench-${rows}-${ctx.seed}-${process.pid}.csv`);
+  await pipeline(Readable.from(usageFileCsvParts(ctx.catalog, rows, ctx.seed + 4)), createWriteStream(path));
   const { fileId, workflowId } = await createDraftFile(ctx);
-  const { seconds } = await timed(() => uploadAndWait(ctx, fileId, csv));
+  const { seconds } = await timed(() => uploadAndWait(ctx, fileId, Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>)).finally(() => rmSync(path, { force: true }));
   const peakMiB = Math.round(ctx.worker.peakRssBytes() / MiB);
   const stored = await fileRecordCount(ctx, fileId);
   const duplicates = await duplicateCheck(ctx.database.sql, `no duplicate record at ${rows} rows`, 'usage_records', 'file_id, record_id', `file_id = '${fileId}'`);

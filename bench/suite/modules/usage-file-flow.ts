@@ -24,8 +24,9 @@ export async function createDraftFile(ctx: BenchContext): Promise<{ fileId: stri
 }
 
 /** POSTs the CSV (202 once stored and the workflow has it), then waits until the file is ready again. */
-export async function uploadAndWait(ctx: BenchContext, fileId: string, csv: Buffer, during?: () => Promise<void>): Promise<void> {
-  const res = await ctx.app.request(`/v1/usage-files/${fileId}/upload`, { method: 'POST', headers: { ...ctx.catalog.vendor.auth, 'content-type': 'text/csv' }, body: csv });
+export async function uploadAndWait(ctx: BenchContext, fileId: string, csv: Buffer | ReadableStream<Uint8Array>, during?: () => Promise<void>): Promise<void> {
+  const init = { method: 'POST', headers: { ...ctx.catalog.vendor.auth, 'content-type': 'text/csv' }, body: csv, duplex: 'half' };
+  const res = await ctx.app.request(`/v1/usage-files/${fileId}/upload`, init as RequestInit);
   if (res.status !== 202) throw new Error(`upload of ${fileId} answered ${res.status}: ${await res.text()}`);
   await during?.();
   await waitReady(ctx, fileId);

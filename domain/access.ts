@@ -21,7 +21,7 @@ export interface FileScope {
  * Admins and ops see every party's objects. Every other key, billing managers included (a billing
  * manager is a key of an operator's party), sees its own party's: another party's object is 404.
  */
-export const seesAllParties = (caller: Caller): boolean => caller.role === 'admin' || caller.role === 'ops';
+const seesAllParties = (caller: Caller): boolean => caller.role === 'admin' || caller.role === 'ops';
 
 /** The party whose objects the caller sees: its own, or every party (null). */
 export const partyScope = (caller: Caller): string | null => (seesAllParties(caller) ? null : caller.partyId);

@@ -17,9 +17,21 @@ export interface FileScope {
   environment: 'preview' | 'production';
 }
 
+/**
+ * Admins and ops see every party's objects. Every other key, billing managers included (a billing
+ * manager is a key of an operator's party), sees its own party's: another party's object is 404.
+ */
+const seesAllParties = (caller: Caller): boolean => caller.role === 'admin' || caller.role === 'ops';
+
+/** The party whose objects the caller sees: its own, or every party (null). */
+export const partyScope = (caller: Caller): string | null => (seesAllParties(caller) ? null : caller.partyId);
+
+/** Whether the caller may see an object owned by `ownerPartyId`. */
+export const seesParty = (caller: Caller, ownerPartyId: string): boolean => seesAllParties(caller) || ownerPartyId === caller.partyId;
+
 const internalRoles: readonly Role[] = ['admin', 'ops', 'billing_manager'];
 
-/** Vendors see their own files; providers their production files; internal roles see all. */
+/** Vendors see their own files; providers their production files; internal roles (billing managers too) see all. */
 export function canSeeFile(caller: Caller, file: FileScope): boolean {
   if (internalRoles.includes(caller.role)) return true;
   if (caller.role === 'vendor') return file.vendorId === caller.partyId;

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
-import type { Caller } from '../../domain/access';
+import { seesParty, type Caller } from '../../domain/access';
 import { BILLING_MODES, checkAccountBilling, periodContainingInstant, type AccountBilling, type BillingCycle } from '../../domain/billing';
 import { DomainError, NotFoundError } from '../../domain/errors';
 import { isTimeZone } from '../../domain/rating/time-zone';
@@ -20,7 +20,6 @@ import { conflict, errors, json } from '../openapi';
 
 const instant = z.iso.datetime({ offset: true });
 const Id = (name: string) => z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }).describe(name);
-const seesAll = (caller: Caller) => caller.role === 'admin' || caller.role === 'ops';
 
 const CycleBody = z.union([
   z.strictObject({ kind: z.literal('calendar') }),
@@ -56,11 +55,12 @@ const Ok = z.object({ id: z.string() }).loose();
 /** The account if the caller may see it, else NOT_FOUND. */
 export async function visibleAccount(db: DbOrTx, caller: Caller, accountId: string) {
   const [account] = await db.select().from(customerAccounts).where(eq(customerAccounts.id, accountId));
-  if (!account || (!seesAll(caller) && account.ownerPartyId !== caller.partyId)) throw new NotFoundError('Customer account', accountId);
+  if (!account || !seesParty(caller, account.ownerPartyId)) throw new NotFoundError('Customer account', accountId);
   return account;
 }
 
-async function ownedSubscription(db: DbOrTx, caller: Caller, subscriptionId: string) {
+/** The subscription and its account if the caller may see the account, else NOT_FOUND. */
+export async function visibleSubscription(db: DbOrTx, caller: Caller, subscriptionId: string) {
   const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId));
   if (!sub) throw new NotFoundError('Subscription', subscriptionId);
   const account = await visibleAccount(db, caller, sub.accountId).catch(() => { throw new NotFoundError('Subscription', subscriptionId); });
@@ -70,7 +70,7 @@ async function ownedSubscription(db: DbOrTx, caller: Caller, subscriptionId: str
 async function ownedService(db: DbOrTx, caller: Caller, serviceId: string) {
   const [service] = await db.select().from(services).where(eq(services.id, serviceId));
   if (!service?.subscriptionId) throw new NotFoundError('Service', serviceId);
-  await ownedSubscription(db, caller, service.subscriptionId).catch(() => { throw new NotFoundError('Service', serviceId); });
+  await visibleSubscription(db, caller, service.subscriptionId).catch(() => { throw new NotFoundError('Service', serviceId); });
   return service;
 }
 
@@ -146,7 +146,7 @@ export function accountRoutes(deps: ApiDeps) {
       const sub = await db.transaction(async (tx) => {
         await tx.insert(subscriptions).values({ id: body.id, accountId: account.id, name: body.name, startedAt: body.startedAt }).onConflictDoNothing();
         // An id taken by another party's subscription is 404, by another account's 409: nothing is added to it.
-        const { sub: existing } = await ownedSubscription(tx, caller, body.id);
+        const { sub: existing } = await visibleSubscription(tx, caller, body.id);
         if (existing.accountId !== account.id) throw new DomainError('CONFLICT', `subscription ${body.id} belongs to account ${existing.accountId}`, { id: body.id, accountId: existing.accountId });
         await tx.insert(billingPeriods).values(periods.map((p) => ({ subscriptionId: body.id, startAt: p.startAt, endAt: p.endAt }))).onConflictDoNothing();
         return existing;
@@ -163,7 +163,7 @@ export function accountRoutes(deps: ApiDeps) {
     async (c) => {
       const caller = c.get('caller');
       requireRole(caller.role, ['provider'], 'close billing periods');
-      const { sub } = await ownedSubscription(db, caller, c.req.valid('param').id);
+      const { sub } = await visibleSubscription(db, caller, c.req.valid('param').id);
       const startAt = new Date(c.req.valid('json').startAt).toISOString();
       const [row] = await db.update(billingPeriods).set({ state: 'CLOSED', closedAt: new Date().toISOString() })
         .where(and(eq(billingPeriods.subscriptionId, sub.id), eq(billingPeriods.startAt, startAt))).returning();
@@ -180,7 +180,7 @@ export function accountRoutes(deps: ApiDeps) {
     async (c) => {
       const caller = c.get('caller');
       requireRole(caller.role, ['provider'], 'create services');
-      const { sub } = await ownedSubscription(db, caller, c.req.valid('param').id);
+      const { sub } = await visibleSubscription(db, caller, c.req.valid('param').id);
       const { identifiers, ...body } = c.req.valid('json');
       const service = await db.transaction(async (tx) => {
         await tx.insert(services).values({ ...body, subscriptionId: sub.id }).onConflictDoNothing();

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Caller, Role } from '../../domain/access';
+import { partyScope, seesParty, type Caller, type Role } from '../../domain/access';
 import { BILLING_DIRECTIVES, RUN_ACCOUNT_STATUSES, type BillingAction } from '../../domain/billing';
 import { IllegalTransitionError, NotFoundError } from '../../domain/errors';
 import { applyRecordAction, findBillableRecord, insertBillableRecords, recordEvents } from '../../db/queries/billable-records';
@@ -16,8 +16,9 @@ import { asIllegalTransition } from './usage-file-shared';
 
 // Billing (SPEC §2.3, §2.5): billing runs (start, progress, failures, approve, retry failed),
 // invoices with lines and statements, credit notes, and billable records with their directive
-// actions. Billing managers act on their own party's accounts; admins on any; ops only read.
-// Another party's run, invoice or record answers 404.
+// actions. Billing managers act on their own party's accounts; admins on any; ops only read (every
+// write route refuses ops first). Another party's run, invoice or record answers 404
+// (domain/access.ts seesParty).
 
 const writers: readonly Role[] = ['admin', 'billing_manager'];
 const readers: readonly Role[] = ['admin', 'billing_manager', 'ops'];
@@ -62,10 +63,6 @@ const ActionBody = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('adjust'), changes: Adjustment }),
 ]).openapi('BillableRecordAction');
 
-/** Admins act on every party's billing and ops read it all (every write route refuses ops first); billing managers see their own party's. */
-const seesAll = (caller: Caller) => caller.role === 'admin' || caller.role === 'ops';
-const ownerOf = (caller: Caller) => (seesAll(caller) ? null : caller.partyId);
-const visible = (caller: Caller, ownerPartyId: string) => seesAll(caller) || ownerPartyId === caller.partyId;
 const approver = (caller: Caller): Approver => ({ partyId: caller.partyId, keyId: caller.keyId });
 
 /**
@@ -93,7 +90,7 @@ export function billingRoutes(deps: ApiDeps) {
 
   const visibleRun = async (caller: Caller, id: string): Promise<RunRow> => {
     const run = await findRun(sql, id);
-    if (!run || !visible(caller, run.ownerPartyId)) throw new NotFoundError('Billing run', id);
+    if (!run || !seesParty(caller, run.ownerPartyId)) throw new NotFoundError('Billing run', id);
     return run;
   };
   const runView = async (run: RunRow) => {
@@ -116,7 +113,7 @@ export function billingRoutes(deps: ApiDeps) {
     const { run } = await insertRun(sql, {
       id, ownerPartyId, runDate: body.runDate, graceSeconds: body.graceSeconds, notifyEmail: body.notifyEmail ?? null, startedBy: `${caller.partyId}/${caller.keyId}`,
     });
-    if (!visible(caller, run.ownerPartyId)) throw new NotFoundError('Billing run', id);
+    if (!seesParty(caller, run.ownerPartyId)) throw new NotFoundError('Billing run', id);
     await deps.temporal.workflow.start(billingRun, {
       taskQueue: deps.taskQueue, workflowId: billingRunWorkflowId(id),
       args: [{ runId: id, ownerPartyId, runDate: run.runDate, graceSeconds: run.graceSeconds, batchSize: body.batchSize, parallelism: body.parallelism }],
@@ -191,7 +188,7 @@ export function billingRoutes(deps: ApiDeps) {
   }), async (c) => {
     const caller = c.get('caller');
     requireRole(caller.role, readers, 'read invoices');
-    return c.json({ items: await listInvoices(sql, { ownerPartyId: ownerOf(caller), ...c.req.valid('query') }) }, 200);
+    return c.json({ items: await listInvoices(sql, { ownerPartyId: partyScope(caller), ...c.req.valid('query') }) }, 200);
   });
 
   app.openapi(createRoute({
@@ -201,7 +198,7 @@ export function billingRoutes(deps: ApiDeps) {
     const caller = c.get('caller');
     requireRole(caller.role, readers, 'read invoices');
     const invoice = await findInvoice(sql, c.req.valid('param').id);
-    if (!invoice || !visible(caller, invoice.ownerPartyId)) throw new NotFoundError('Invoice', c.req.valid('param').id);
+    if (!invoice || !seesParty(caller, invoice.ownerPartyId)) throw new NotFoundError('Invoice', c.req.valid('param').id);
     return c.json(invoice, 200);
   });
 
@@ -214,7 +211,7 @@ export function billingRoutes(deps: ApiDeps) {
     requireRole(caller.role, writers, 'issue credit notes');
     const { id } = c.req.valid('param');
     const invoice = await findInvoice(sql, id);
-    if (!invoice || !visible(caller, invoice.ownerPartyId)) throw new NotFoundError('Invoice', id);
+    if (!invoice || !seesParty(caller, invoice.ownerPartyId)) throw new NotFoundError('Invoice', id);
     const result = await issueCreditNote(sql, id, c.req.valid('json').lineIds, new Date().toISOString());
     const body: Record<string, unknown> = { ...result, creditNote: (await findInvoice(sql, result!.creditNoteId)) ?? null };
     return result!.created ? c.json(body, 201) : c.json(body, 200);
@@ -233,7 +230,7 @@ export function billingRoutes(deps: ApiDeps) {
     const owned = await sql<Array<{ id: string; owner_party_id: string }>>`select id, owner_party_id from customer_accounts where id = any(${accounts})`;
     for (const account of accounts) {
       const row = owned.find((o) => o.id === account);
-      if (!row || !visible(caller, row.owner_party_id)) throw new NotFoundError('Customer account', account);
+      if (!row || !seesParty(caller, row.owner_party_id)) throw new NotFoundError('Customer account', account);
     }
     const inserted = await insertBillableRecords(sql, records.map((r) => ({ ...r, source: 'feed' as const })));
     const termed = await sql<Array<{ id: string; account_id: string }>>`
@@ -249,7 +246,7 @@ export function billingRoutes(deps: ApiDeps) {
 
   const visibleRecord = async (caller: Caller, id: string) => {
     const record = await findBillableRecord(sql, id);
-    if (!record || !visible(caller, record.ownerPartyId)) throw new NotFoundError('Billable record', id);
+    if (!record || !seesParty(caller, record.ownerPartyId)) throw new NotFoundError('Billable record', id);
     return record;
   };
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { desc, eq } from 'drizzle-orm';
-import type { Caller } from '../../domain/access';
+import { partyScope, seesParty, type Caller } from '../../domain/access';
 import { DomainError, FileFormatError, NotFoundError, ValidationError } from '../../domain/errors';
 import { parseFeedDefinition, parseOwnershipRules } from '../../domain/mediation';
 import { completeLoadBytes, discardLoad, findFeed, findLoad, insertLoad, listFeedVersions, saveFeedVersion, storeLoadBytes } from '../../db/queries/feeds';
@@ -13,11 +13,8 @@ import { conflict, errors, json } from '../openapi';
 
 // Feeds (SPEC §5 item 1): an operator's versioned feed definitions, files loaded into a feed
 // (streamed into Postgres; the same content is loaded once), load status with counts per status,
-// and the ownership rules the last gate applies. Another party's feed is 404.
-
-const internal = (caller: Caller) => ['admin', 'ops', 'billing_manager'].includes(caller.role);
-/** The owner whose objects a caller sees: its own party, or all (null) for internal roles. */
-export const ownerScope = (caller: Caller): string | null => (internal(caller) ? null : caller.partyId);
+// and the ownership rules the last gate applies. Another party's feed is 404, to billing managers
+// too (domain/access.ts seesParty); admins and ops see every feed.
 
 const FeedParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 const Definition = z.record(z.string(), z.unknown()).openapi('FeedDefinition', { description: 'A feed definition (docs/mediation.md); validated completely, every problem with its JSON path' });
@@ -26,7 +23,7 @@ const LoadJson = z.object({ id: z.string(), feedId: z.string(), status: z.string
 
 export async function visibleFeed(deps: ApiDeps, caller: Caller, feedId: string) {
   const feed = await findFeed(deps.database.db, feedId);
-  if (!feed || (!internal(caller) && feed.ownerPartyId !== caller.partyId)) throw new NotFoundError('Feed', feedId);
+  if (!feed || !seesParty(caller, feed.ownerPartyId)) throw new NotFoundError('Feed', feedId);
   return feed;
 }
 
@@ -71,7 +68,7 @@ export function feedRoutes(deps: ApiDeps) {
   app.openapi(
     createRoute({ method: 'get', path: '/', security: bearerSecurity, summary: 'Feeds the caller may see', responses: { 200: json(z.object({ items: z.array(FeedJson) }), 'Feeds'), ...errors } }),
     async (c) => {
-      const owner = ownerScope(c.get('caller'));
+      const owner = partyScope(c.get('caller'));
       const rows = await db.select().from(feeds).where(owner === null ? undefined : eq(feeds.ownerPartyId, owner)).orderBy(feeds.id);
       return c.json({ items: rows }, 200);
     },

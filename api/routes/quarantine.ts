@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
+import { partyScope, type Caller } from '../../domain/access';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { QUARANTINE_STATUSES } from '../../domain/mediation';
 import {
@@ -10,11 +11,12 @@ import { quarantineReprocessWorkflowId } from '../../workflows/shared';
 import { requireRole } from '../auth';
 import { bearerSecurity, newRouter, type ApiDeps } from '../context';
 import { conflict, errors, json } from '../openapi';
-import { ownerScope, visibleFeed } from './feeds';
+import { visibleFeed } from './feeds';
 
 // The quarantine (SPEC §3.3, §5 items 8–15): list and count what failed, cleanse (one record, a
 // selection, or an identifier) which starts a durable reprocess run, write off, withdraw, the
-// UNASSIGNED report, and a record's whole history from raw to now.
+// UNASSIGNED report, and a record's whole history from raw to now. Each caller sees its own party's
+// records (an operator's billing managers its operator's); admins and ops every party's.
 
 /** Who may cleanse, write off and withdraw: ops keys are read-only. */
 const actors = ['provider', 'admin'] as const;
@@ -33,7 +35,7 @@ function refs(values: readonly string[], path: string): RecordRef[] {
 export function quarantineRoutes(deps: ApiDeps) {
   const app = newRouter();
   const sql = deps.database.sql;
-  const feedFilter = async (caller: Parameters<typeof ownerScope>[0], feedId: string | undefined) => { if (feedId) await visibleFeed(deps, caller, feedId); };
+  const feedFilter = async (caller: Caller, feedId: string | undefined) => { if (feedId) await visibleFeed(deps, caller, feedId); };
 
   app.openapi(
     createRoute({
@@ -50,7 +52,7 @@ export function quarantineRoutes(deps: ApiDeps) {
     async (c) => {
       const query = c.req.valid('query');
       await feedFilter(c.get('caller'), query.feedId);
-      return c.json({ items: [...(await listQuarantine(sql, ownerScope(c.get('caller')), query))] }, 200);
+      return c.json({ items: [...(await listQuarantine(sql, partyScope(c.get('caller')), query))] }, 200);
     },
   );
 
@@ -63,7 +65,7 @@ export function quarantineRoutes(deps: ApiDeps) {
     async (c) => {
       const { feedId } = c.req.valid('query');
       await feedFilter(c.get('caller'), feedId);
-      return c.json(await quarantineCounts(sql, ownerScope(c.get('caller')), feedId), 200);
+      return c.json(await quarantineCounts(sql, partyScope(c.get('caller')), feedId), 200);
     },
   );
 
@@ -80,7 +82,7 @@ export function quarantineRoutes(deps: ApiDeps) {
       const body = c.req.valid('json');
       if (body.records.length === 0 && !body.serviceIdentifier) throw new ValidationError('name records or a serviceIdentifier', [{ path: 'body.records', message: 'empty selection' }]);
       await feedFilter(caller, body.feedId);
-      const owner = ownerScope(caller);
+      const owner = partyScope(caller);
       const requestId = `RR-${randomUUID()}`;
       const result = await cleanseRecords(sql, owner, { refs: refs(body.records, 'body.records'), serviceIdentifier: body.serviceIdentifier, feedId: body.feedId },
         { actorPartyId: caller.partyId, note: body.note, at: new Date().toISOString(), requestId });
@@ -98,7 +100,7 @@ export function quarantineRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const requestId = c.req.valid('param').id;
-      const owner = ownerScope(c.get('caller'));
+      const owner = partyScope(c.get('caller'));
       const counts = await sql<Array<{ status: string; n: number }>>`
         select m.status, count(*)::int as n from mediated_records m join reprocess_requests r on r.id = m.request_id
         where m.request_id = ${requestId} ${owner === null ? sql`` : sql`and r.owner_party_id = ${owner}`} group by m.status`;
@@ -125,7 +127,7 @@ export function quarantineRoutes(deps: ApiDeps) {
         const caller = c.get('caller');
         requireRole(caller.role, actors, `${end.what} quarantined records`);
         const body = c.req.valid('json');
-        const changed = await endQuarantine(sql, ownerScope(caller), end.action, refs(body.records, 'body.records'), { actorPartyId: caller.partyId, note: body.note, at: new Date().toISOString(), requestId: null });
+        const changed = await endQuarantine(sql, partyScope(caller), end.action, refs(body.records, 'body.records'), { actorPartyId: caller.partyId, note: body.note, at: new Date().toISOString(), requestId: null });
         return c.json({ [end.result]: changed }, 200);
       },
     );
@@ -136,7 +138,7 @@ export function quarantineRoutes(deps: ApiDeps) {
     async (c) => {
       const { feedId } = c.req.valid('query');
       await feedFilter(c.get('caller'), feedId);
-      return c.json({ items: await unassignedReport(sql, ownerScope(c.get('caller')), feedId) }, 200);
+      return c.json({ items: await unassignedReport(sql, partyScope(c.get('caller')), feedId) }, 200);
     },
   );
 
@@ -147,7 +149,7 @@ export function quarantineRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const [ref] = refs([c.req.valid('param').ref], 'ref');
-      return c.json(await recordHistory(sql, ownerScope(c.get('caller')), ref!), 200);
+      return c.json(await recordHistory(sql, partyScope(c.get('caller')), ref!), 200);
     },
   );
   return app;

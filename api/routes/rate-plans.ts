@@ -9,9 +9,11 @@ import type { DbOrTx } from '../../db/client';
 import { requireRole } from '../auth';
 import { bearerSecurity, newRouter, type ApiDeps } from '../context';
 import { conflict, errors, json } from '../openapi';
+import { visibleSubscription } from './accounts';
 
 // Rate plans (versioned JSON), their assignments and subscription overrides. Admins and billing
-// managers write; ops read everything; vendors and providers read the plans assigned to them.
+// managers write; ops read everything; vendors and providers read the plans assigned to them. A
+// subscription's overrides are its account's: a billing manager reaches its own party's only.
 
 export const planWriters: readonly Role[] = ['admin', 'billing_manager'];
 
@@ -168,8 +170,9 @@ export function ratePlanRoutes(deps: ApiDeps) {
       responses: { 200: json(z.object({ items: z.array(rateOverrideSchema) }), 'The overrides now in force'), ...errors },
     }),
     async (c) => {
-      requireRole(c.get('caller').role, planWriters, 'override rates');
-      const { subscriptionId } = c.req.valid('param');
+      const caller = c.get('caller');
+      requireRole(caller.role, planWriters, 'override rates');
+      const { sub: { id: subscriptionId } } = await visibleSubscription(db, caller, c.req.valid('param').subscriptionId);
       const overrides = parseRateOverrides(c.req.valid('json').overrides);
       await deps.database.db.transaction(async (tx) => {
         for (const o of overrides) await upsertOverride(tx, subscriptionId, o);
@@ -185,8 +188,10 @@ export function ratePlanRoutes(deps: ApiDeps) {
       responses: { 200: json(z.object({ items: z.array(rateOverrideSchema) }), 'Overrides'), ...errors },
     }),
     async (c) => {
-      requireRole(c.get('caller').role, [...planWriters, 'ops'], 'read rate overrides');
-      return c.json({ items: await listOverrides(db, c.req.valid('param').subscriptionId) }, 200);
+      const caller = c.get('caller');
+      requireRole(caller.role, [...planWriters, 'ops'], 'read rate overrides');
+      const { sub } = await visibleSubscription(db, caller, c.req.valid('param').subscriptionId);
+      return c.json({ items: await listOverrides(db, sub.id) }, 200);
     },
   );
 

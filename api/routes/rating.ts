@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { canSeeFile, type Caller } from '../../domain/access';
+import { canSeeFile, partyScope, seesParty, type Caller } from '../../domain/access';
 import { DomainError, NotFoundError, ValidationError } from '../../domain/errors';
 import {
   computePeriodCharges, parseRateOverrides, ratePlanSchema, rateOverrideSchema, rateRecord, whatIfToCsv,
@@ -17,6 +17,7 @@ import { whatIfWorkflowId } from '../../workflows/shared';
 import { progressQuery, whatIf } from '../../workflows/what-if';
 import { bearerSecurity, newRouter, type ApiDeps } from '../context';
 import { binary, conflict, errors, json } from '../openapi';
+import { visibleSubscription } from './accounts';
 import { visiblePlanIds } from './rate-plans';
 
 // Rating without posting: a preview of records under one plan, and what-if comparisons under
@@ -31,7 +32,7 @@ const planSource = {
   target: z
     .strictObject({ subscriptionId: z.string().min(1).optional(), accountId: z.string().min(1).optional(), customerGroupIds: z.array(z.string().min(1)).optional() })
     .optional()
-    .openapi({ description: 'Rate with the plan assigned to this subscription, account or customer groups (most specific wins), with the subscription\'s stored overrides' }),
+    .openapi({ description: 'Rate with the plan assigned to this subscription, account or customer groups (most specific wins), with the subscription\'s stored overrides (a subscription the caller may not see is 404)' }),
 };
 const recordsSource = {
   records: z.array(z.unknown()).optional().openapi({ description: 'Usage records as JSON (docs/rating.md)' }),
@@ -46,7 +47,7 @@ const WhatIfPlan = z.strictObject({ name: z.string().min(1).max(100).regex(/\D/,
 const WhatIfBody = z
   .strictObject({ plans: z.array(WhatIfPlan).min(1).max(10), ...recordsSource, usageFileId: z.string().min(1).optional().openapi({ description: "Rate a usage file's valid records" }),
     accounts: z.strictObject({ ids: z.array(z.string().min(1)).min(1).max(1_000), from: instant, to: instant }).optional()
-      .openapi({ description: "Rate customer accounts' production usage records in [from, to) (internal roles)" }),
+      .openapi({ description: "Rate customer accounts' production usage records in [from, to) (internal roles; a billing manager its own party's usage files only)" }),
     timeZone, asOf: instant.optional(), chunkSize: z.number().int().min(1).max(100_000).default(5_000) })
   .openapi('WhatIfRequest');
 
@@ -75,7 +76,7 @@ export function ratingRoutes(deps: ApiDeps) {
     if (body.accounts) {
       requireRole(caller.role, ['admin', 'billing_manager', 'ops'], "compare accounts' stored usage");
       if (body.accounts.from >= body.accounts.to) throw new ValidationError('accounts.from must be before accounts.to', [{ path: 'body.accounts.to', message: 'not after from' }]);
-      return { kind: 'accounts', accountIds: body.accounts.ids, from: body.accounts.from, to: body.accounts.to };
+      return { kind: 'accounts', accountIds: body.accounts.ids, from: body.accounts.from, to: body.accounts.to, providerId: partyScope(caller) };
     }
     return { kind: 'records' };
   };
@@ -103,7 +104,8 @@ export function ratingRoutes(deps: ApiDeps) {
       const plans = await chainFor(c.get('caller'), body, asOf, 'body.plan');
       const records = await readRecords(body);
       const subscriptionId = body.target?.subscriptionId;
-      const overrides = body.overrides ? parseRateOverrides(body.overrides) : subscriptionId ? await listOverrides(db, subscriptionId) : [];
+      const overrides = body.overrides ? parseRateOverrides(body.overrides)
+        : subscriptionId ? await listOverrides(db, (await visibleSubscription(db, c.get('caller'), subscriptionId)).sub.id) : [];
       const context = { plans, overrides, asOf, timeZone: body.timeZone };
       const results: RatingResult[] = records.map((record) => rateRecord(record, context));
       const byAccount = new Map<string, Array<{ record: UsageRecord; result: RatingResult }>>();
@@ -154,10 +156,9 @@ export function ratingRoutes(deps: ApiDeps) {
   );
 
   const RunParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
-  const visibleRun = async (caller: { role: string; partyId: string }, id: string) => {
+  const visibleRun = async (caller: Caller, id: string) => {
     const run = await findWhatIfRun(db, id);
-    const internal = ['admin', 'ops', 'billing_manager'].includes(caller.role);
-    if (!run || (!internal && run.ownerPartyId !== caller.partyId)) throw new NotFoundError('What-if run', id);
+    if (!run || !seesParty(caller, run.ownerPartyId)) throw new NotFoundError('What-if run', id);
     return run;
   };
 

@@ -33,7 +33,8 @@ export async function createWhatIfRun(sql: postgres.Sql, run: NewWhatIfRun, reco
 
 /**
  * Snapshots the stored usage records a selection names, once (a second call inserts nothing): a
- * usage file's current records, or the production records of some customer accounts in [from, to).
+ * usage file's current records, or the production records of some customer accounts in [from, to)
+ * (of the selection's provider's usage files only, when it names one).
  * Each becomes a rating record: item MPN as usage type, customer as account, asset as subscription,
  * and the PR, CR and TR amounts as pre-rated.
  */
@@ -43,7 +44,8 @@ export async function snapshotSelection(sql: postgres.Sql, runId: string, select
       ? sql`r.file_id = ${selection.fileId}`
       : selection.kind === 'accounts'
         ? sql`a.customer_id = any(${selection.accountIds}) and f.environment = 'production'
-              and r.start_at >= ${selection.from} and r.start_at < ${selection.to}`
+              and r.start_at >= ${selection.from} and r.start_at < ${selection.to}
+              ${selection.providerId ? sql`and f.provider_id = ${selection.providerId}` : sql``}`
         : sql`false`;
   await sql`
     insert into what_if_records (run_id, seq, account, record)

@@ -64,7 +64,8 @@ export interface WhatIfPlanChain {
 export type WhatIfSelection =
   | { kind: 'records' }
   | { kind: 'usageFile'; fileId: string }
-  | { kind: 'accounts'; accountIds: string[]; from: string; to: string };
+  /** providerId: only that provider's usage files (the caller's party); null: every provider's. */
+  | { kind: 'accounts'; accountIds: string[]; from: string; to: string; providerId: string | null };
 
 /** One what-if comparison: its plans (resolved chains, baseline first), options and result. */
 export const whatIfRuns = pgTable('what_if_runs', {

@@ -59,12 +59,16 @@ const resolvers: Array<[prefix: string, params: () => Record<string, string>]> =
   ['/v1/billable-records/', () => ({ id: ids.billableRecord! })],
 ];
 /**
- * Routes whose objects a billing manager's party owns (runs, invoices, billable records, and the
- * operator's customer accounts with their subscriptions and services, which its billing runs bill):
- * another party's billing manager is answered as for an id that names nothing too. Elsewhere
- * internal roles see every party's objects by design.
+ * Routes whose objects a billing manager's party owns (runs, invoices, billable records, the
+ * operator's customer accounts with their subscriptions, overrides and services, its feeds, loads,
+ * quarantined records and reprocess runs, and what-if runs): another party's billing manager is
+ * answered as for an id that names nothing too. Usage files and records, wallets and the shared
+ * catalog and rate plans are seen by every internal role by design.
  */
-const managerScoped = ['/v1/billing-runs', '/v1/invoices', '/v1/billable-records', '/v1/accounts', '/v1/subscriptions/{id}/', '/v1/services'];
+const managerScoped = [
+  '/v1/billing-runs', '/v1/invoices', '/v1/billable-records', '/v1/accounts', '/v1/subscriptions', '/v1/services',
+  '/v1/feeds', '/v1/feed-loads', '/v1/quarantine', '/v1/mediated-records', '/v1/rating/what-if',
+];
 const billingRecord = (id: string, accountId: string, subscriptionId: string) => ({
   id, accountId, subscriptionId, serviceId: 'voice', currency: 'EUR', category: 'TELEPHONY', item: 'national', unit: 'minute',
   quantity: '1', amount: '10.00', usageAt: '2024-03-10T12:00:00Z', billingEffectiveAt: '2024-03-10T12:00:00Z',
@@ -133,7 +137,8 @@ const bodies: Record<string, unknown> = {
 const bodyReferences: Record<string, { admins?: true; managers?: true }> = {
   'POST /v1/usage-files': {}, 'POST /v1/assets': {}, 'POST /v1/rating/preview': {}, 'POST /v1/rating/what-if': {},
   'POST /v1/allocation/rules': { admins: true }, 'POST /v1/allocation/charges': { admins: true },
-  'POST /v1/quarantine/cleanse': {}, 'POST /v1/quarantine/write-off': {}, 'POST /v1/quarantine/withdraw': {}, 'POST /v1/billable-records': { managers: true },
+  'POST /v1/quarantine/cleanse': { managers: true }, 'POST /v1/quarantine/write-off': { managers: true }, 'POST /v1/quarantine/withdraw': { managers: true },
+  'POST /v1/billable-records': { managers: true },
   'POST /v1/accounts': {},
 };
 /** POSTs that only compute for the caller (a preview, a what-if run of its own): an ops key may call them. */

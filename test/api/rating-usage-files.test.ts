@@ -8,7 +8,7 @@ import { uniquePlanId } from '../fixtures/rating';
 import { useIntegration } from '../helpers/integration';
 
 // What-if over stored usage: a usage file's records, and customer accounts' records over a date
-// range, under two storage prices.
+// range, under two storage prices (a billing manager: its own party's usage files only).
 const ctx = useIntegration();
 const api = () => apiClient(ctx.app);
 
@@ -70,9 +70,15 @@ describe('what-if over stored usage', () => {
       aUsageRow(c, 2, { asset_search_value: asset!.id, quantity: '50', start_time_utc: '2024-03-20 00:00:00' }),
       aUsageRow(c, 3, { quantity: '999' }), // another customer's asset
     ]);
-    const bm = (await aPartyWithKey(ctx.database.db, 'internal', 'billing_manager')).auth;
-    const run = await compare(bm, { accounts: { ids: [customer], from: '2024-03-01T00:00:00Z', to: '2024-03-15T00:00:00Z' } });
+    // The provider's billing manager compares its usage; another operator's billing manager finds none of it.
+    const manager = await api().json(await api().call('POST', `/v1/parties/${c.provider.party.id}/api-keys`, c.admin.auth, { role: 'billing_manager' }), 201);
+    const selection = { accounts: { ids: [customer], from: '2024-03-01T00:00:00Z', to: '2024-03-15T00:00:00Z' } };
+    const run = await compare({ authorization: `Bearer ${manager.key}` }, selection);
     expect(run.result.totals.map((t: { amount: string }) => t.amount)).toEqual(['10.00', '8.00']);
     expect(run.result.byAccount.map((r: { key: string }) => r.key)).toEqual([customer, customer]);
+    const rival = await compare((await aPartyWithKey(ctx.database.db, 'provider', 'billing_manager')).auth, selection);
+    expect(rival.progress).toMatchObject({ totalRecords: 0 });
+    expect(rival.result.byAccount).toEqual([]);
+    expect((await compare(c.ops.auth, selection)).result.totals.map((t: { amount: string }) => t.amount)).toEqual(['10.00', '8.00']);
   });
 });

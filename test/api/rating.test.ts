@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lockPlanVersions } from '../../db/queries/rating';
+import { anAccount } from '../fixtures/billing';
 import { aMarketplace, aPartyWithKey } from '../fixtures/parties';
 import { aPpvPlan, anSmsPlan, smsRecords, uniquePlanId } from '../fixtures/rating';
 import { readJson } from '../helpers/http';
@@ -16,6 +17,12 @@ const call = async (method: string, path: string, headers: Record<string, string
 
 async function billingManager() {
   return (await aPartyWithKey(ctx.database.db, 'internal', 'billing_manager')).auth;
+}
+
+/** A billing manager of a party with an account and its subscription `sub`. */
+async function aManagedSubscription() {
+  const manager = await aPartyWithKey(ctx.database.db, 'internal', 'billing_manager');
+  return { bm: manager.auth, sub: (await anAccount(ctx.database.sql, manager.party.id)).subscriptionId };
 }
 
 describe('rate plans through the API', () => {
@@ -79,16 +86,25 @@ describe('rate plans through the API', () => {
     expect((await call('GET', `/v1/rate-plans/${other}/versions/1`, m.ops.auth)).status).toBe(200);
   });
 
-  it('validates assignments and overrides', async () => {
-    const bm = await billingManager();
+  it("validates assignments and overrides; another party's billing manager gets 404 for a subscription's overrides", async () => {
+    const { bm, sub } = await aManagedSubscription();
     const id = uniquePlanId('assign');
     await call('POST', '/v1/rate-plans', bm, anSmsPlan(id, '0.05'));
     expect((await call('POST', '/v1/rate-plan-assignments', bm, { planId: id, scope: 'account' })).status).toBe(400);
     expect((await call('POST', '/v1/rate-plan-assignments', bm, { planId: 'nope', scope: 'account', targetId: 'A1' })).status).toBe(400);
-    const sub = `SUB-${id}`;
-    const put = await call('PUT', `/v1/subscriptions/${sub}/rate-overrides`, bm, { overrides: [{ planId: id, rateId: 'sms', price: '0.01' }] });
+    const overrides = { overrides: [{ planId: id, rateId: 'sms', price: '0.01' }] };
+    const put = await call('PUT', `/v1/subscriptions/${sub}/rate-overrides`, bm, overrides);
     expect(put).toMatchObject({ status: 200, body: { items: [{ planId: id, rateId: 'sms', price: '0.01' }] } });
     expect((await call('GET', `/v1/subscriptions/${sub}/rate-overrides`, bm)).body.items).toHaveLength(1);
+    expect((await call('PUT', `/v1/subscriptions/SUB-${id}/rate-overrides`, bm, overrides)).body.error.code).toBe('NOT_FOUND');
+    const stranger = await billingManager();
+    expect((await call('PUT', `/v1/subscriptions/${sub}/rate-overrides`, stranger, { overrides: [{ planId: id, rateId: 'sms', price: '0.00' }] })).status).toBe(404);
+    expect((await call('GET', `/v1/subscriptions/${sub}/rate-overrides`, stranger)).status).toBe(404);
+    expect((await call('POST', '/v1/rate-plan-assignments', bm, { planId: id, scope: 'subscription', targetId: sub })).status).toBe(201);
+    const preview = { target: { subscriptionId: sub }, records: smsRecords({ A1: 1 }) };
+    expect((await call('POST', '/v1/rating/preview', bm, preview)).body.results[0].amount).toBe('0.01');
+    expect((await call('POST', '/v1/rating/preview', stranger, preview)).body.error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining(sub) });
+    expect((await call('GET', `/v1/subscriptions/${sub}/rate-overrides`, bm)).body.items).toEqual([{ planId: id, rateId: 'sms', price: '0.01' }]);
   });
 
   it('serves the plan JSON Schema, also in the OpenAPI document', async () => {
@@ -135,7 +151,7 @@ describe('POST /v1/rating/preview', () => {
   });
 
   it('resolves the plan from assignments, most specific first, with the subscription\'s stored overrides (SPEC item 23)', async () => {
-    const bm = await billingManager();
+    const { bm, sub } = await aManagedSubscription();
     const [global, group, account] = [uniquePlanId('global'), uniquePlanId('group'), uniquePlanId('account')];
     await call('POST', '/v1/rate-plans', bm, anSmsPlan(global, '0.10'));
     await call('POST', '/v1/rate-plans', bm, anSmsPlan(group, '0.08'));
@@ -154,7 +170,6 @@ describe('POST /v1/rating/preview', () => {
     expect(await priceFor({ accountId: acc, customerGroupIds: [gold] })).toEqual([account, '0.05']);
     expect(await priceFor({ accountId: 'someone-else', customerGroupIds: [gold] })).toEqual([group, '0.08']);
     expect(await priceFor({ accountId: 'someone-else' })).toEqual([global, '0.10']);
-    const sub = `SUB-${account}`;
     await call('PUT', `/v1/subscriptions/${sub}/rate-overrides`, bm, { overrides: [{ planId: account, rateId: 'sms', price: '0.01' }] });
     expect(await priceFor({ subscriptionId: sub, accountId: acc })).toEqual([account, '0.01']);
   });

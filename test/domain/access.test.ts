@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canSeeFile, mayActAs, type Caller, type Role } from '../../domain/access';
+import { canSeeFile, mayActAs, partyScope, seesParty, type Caller, type Role } from '../../domain/access';
 
 const caller = (role: Role, partyId = 'PA-1'): Caller => ({ role, partyId, keyId: 'AK-1' });
 const file = (environment: 'preview' | 'production') => ({ vendorId: 'PA-1', providerId: 'PA-2', environment });
@@ -25,5 +25,16 @@ describe('who may act', () => {
     ['admin', 'vendor', true], ['admin', 'provider', true], ['admin', 'system', false],
   ] as const)('%s as %s: %s', (role, actor, allowed) => {
     expect(mayActAs(caller(role), actor)).toBe(allowed);
+  });
+});
+
+describe("who sees a party's objects", () => {
+  it.each([
+    ['admin', 'PA-7', true, null], ['ops', 'PA-7', true, null],
+    ['billing_manager', 'PA-1', true, 'PA-1'], ['billing_manager', 'PA-9', false, 'PA-9'],
+    ['provider', 'PA-1', true, 'PA-1'], ['vendor', 'PA-9', false, 'PA-9'],
+  ] as const)("%s of %s on PA-1's object: %s (scope %s)", (role, party, visible, scope) => {
+    expect(seesParty(caller(role, party), 'PA-1')).toBe(visible);
+    expect(partyScope(caller(role, party))).toBe(scope);
   });
 });

@@ -165,7 +165,7 @@ export function usageFileActivities({ db, sql }: Pick<Database, 'db' | 'sql'>) {
         // The ranges the upload found while storing the bytes, unless other sizes are asked for.
         // Otherwise one pass over every byte, which for a large file outlasts the heartbeat timeout.
         const ranges = input.rangeBytes > 0 || !upload.csvRanges
-          ? await heartbeating(() => splitCsv(uploadBytes(db, fileId, uploadNo), input.rangeBytes > 0 ? input.rangeBytes : DEFAULT_RANGE_BYTES, USAGE_CSV_LIMITS.maxRows!))
+          ? await heartbeating(() => splitCsv(uploadBytes(db, fileId, uploadNo), input.rangeBytes > 0 ? input.rangeBytes : DEFAULT_RANGE_BYTES, USAGE_CSV_LIMITS.maxRows))
           : upload.csvRanges;
         return { ranges: ranges ?? null, recordIdColumn: header.recordIdColumn, refused: null };
       } catch (err) {

@@ -7,8 +7,6 @@
 // Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createParty } from '../db/queries/parties';
@@ -28,7 +26,7 @@ const say = (line: string) => console.log(line);
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const services = await openBenchServices(join(tmpdir(), 'meterflow-bench-temporal.log'));
+  const services = await openBenchServices();
   const { database, temporal } = services;
   const { taskQueue, stop } = await startInProcessWorker(services);
   try {

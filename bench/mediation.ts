@@ -41,7 +41,7 @@ function peakRssMiB(pid: number): number {
 }
 
 async function main() {
-  const services = await openBenchServices(join(tmpdir(), 'meterflow-bench-temporal.log'));
+  const services = await openBenchServices();
   const { temporalAddress: address, database, temporal } = services;
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
   // A prebuilt bundle, as in production images: the worker's RSS is then its own work, not webpack's.

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -23,7 +23,7 @@ export interface BenchServices {
   close(): Promise<void>;
 }
 
-export async function openBenchServices(temporalLogFile: string): Promise<BenchServices> {
+export async function openBenchServices(temporalLogFile = join(tmpdir(), 'meterflow-bench-temporal.log')): Promise<BenchServices> {
   let server: DevServer | undefined;
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {

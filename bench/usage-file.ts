@@ -5,8 +5,6 @@
 // Run: npm run bench:usage-file [-- --records N --chunk-rows N (0: the activity's default)]
 // Uses TEMPORAL_ADDRESS when set, otherwise starts a Temporal dev server (TEMPORAL_CLI or the cached
 // build); makes a database of its own beside DATABASE_URL and drops it afterwards.
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../api/app';
@@ -26,7 +24,7 @@ const say = (line: string) => console.log(line);
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const services = await openBenchServices(join(tmpdir(), 'meterflow-bench-temporal.log'));
+  const services = await openBenchServices();
   const { database, temporal } = services;
   const { taskQueue, stop } = await startInProcessWorker(services);
   const app = createApp({ database, temporal, taskQueue, logger: createLogger('bench', 'error'), uploadMaxBytes: 1024 ** 3 });

@@ -176,30 +176,46 @@ export interface AllocationReportRow {
   readonly chargeIds: readonly string[];
 }
 
+/** Amounts (and record counts) of one report row: its owner's own, and with everything below it. */
+interface Rolled { direct: Money; total: Money; directCount: number; totalCount: number }
+const rolled = (): Rolled => ({ direct: ZERO, total: ZERO, directCount: 0, totalCount: 0 });
+
+/**
+ * Adds `value` (and `count` records) to the row of the owner at the end of `path` as its own, and to
+ * the total of every row from the root down to it; `rowAt` finds or makes the row of a path prefix.
+ * Returns the owner's row.
+ */
+function rollUp<R extends Rolled>(path: readonly string[], value: Money, count: number, rowAt: (prefix: string[]) => R): R {
+  const own = rowAt([...path]);
+  own.direct = own.direct.plus(value);
+  own.directCount += count;
+  for (let depth = 1; depth <= path.length; depth++) {
+    const row = rowAt(path.slice(0, depth));
+    row.total = row.total.plus(value);
+    row.totalCount += count;
+  }
+  return own;
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Aggregates allocated charges per period and owner, rolled up the hierarchy. Rows are sorted by
  * period then drill-down key, so a parent precedes its children. Amounts exact (sums of parts).
  */
 export function allocationReport(charges: readonly AllocatedCharge[], owners: readonly Owner[]): AllocationReportRow[] {
   const byId = new Map(owners.map((owner) => [owner.id, owner]));
-  const rows = new Map<string, { period: string; path: string[]; direct: Money; total: Money; chargeIds: Set<string> }>();
+  const rows = new Map<string, Rolled & { period: string; path: string[]; chargeIds: Set<string> }>();
   const rowFor = (period: string, path: string[]) => {
     const key = `${period}\u0000${path.join('/')}`;
     let row = rows.get(key);
-    if (!row) rows.set(key, (row = { period, path, direct: ZERO, total: ZERO, chargeIds: new Set() }));
+    if (!row) rows.set(key, (row = { ...rolled(), period, path, chargeIds: new Set() }));
     return row;
   };
   for (const charge of charges) {
     for (const part of charge.parts) {
-      const path = ownerPath(byId, part.ownerId);
-      const value = money(part.amount);
-      const own = rowFor(charge.period, path);
-      own.direct = own.direct.plus(value);
+      const own = rollUp(ownerPath(byId, part.ownerId), money(part.amount), 0, (prefix) => rowFor(charge.period, prefix));
       own.chargeIds.add(charge.chargeId);
-      for (let depth = 1; depth <= path.length; depth++) {
-        const row = rowFor(charge.period, path.slice(0, depth));
-        row.total = row.total.plus(value);
-      }
     }
   }
   return [...rows.values()]
@@ -216,7 +232,7 @@ export function allocationReport(charges: readonly AllocatedCharge[], owners: re
         chargeIds: [...row.chargeIds].sort(),
       };
     })
-    .sort((a, b) => (a.period !== b.period ? (a.period < b.period ? -1 : 1) : a.drillDownKey < b.drillDownKey ? -1 : a.drillDownKey > b.drillDownKey ? 1 : 0));
+    .sort((a, b) => compareText(a.period, b.period) || compareText(a.drillDownKey, b.drillDownKey));
 }
 
 /** Mediation's owner kinds (domain/mediation/ownership.ts) as allocation owner kinds. */
@@ -256,30 +272,22 @@ export interface UsageReportRow {
  */
 export function usageReport(period: string, usage: readonly OwnerUsage[], owners: readonly Owner[]): UsageReportRow[] {
   const byId = new Map(owners.map((owner) => [owner.id, owner]));
-  const rows = new Map<string, { path: string[]; kind: OwnerKind | 'unassigned'; currency: string; direct: Money; total: Money; directCount: number; totalCount: number }>();
+  const rows = new Map<string, Rolled & { path: string[]; kind: OwnerKind | 'unassigned'; currency: string }>();
   const rowFor = (path: string[], kind: OwnerKind | 'unassigned', currency: string) => {
     const key = [kind, currency, ...path].join('\u0000');
     let row = rows.get(key);
-    if (!row) rows.set(key, (row = { path, kind, currency, direct: ZERO, total: ZERO, directCount: 0, totalCount: 0 }));
+    if (!row) rows.set(key, (row = { ...rolled(), path, kind, currency }));
     return row;
   };
   for (const entry of usage) {
     const ownerId = entry.ownerId ?? UNASSIGNED_OWNER_ID;
-    const value = money(entry.amount);
     const path = byId.has(ownerId) ? ownerPath(byId, ownerId) : [ownerId];
     const kind = byId.get(ownerId)?.kind ?? (entry.ownerId === null ? 'unassigned' : (RECORD_OWNER_KINDS[entry.recordOwnerKind ?? ''] ?? 'unassigned'));
-    const own = rowFor(path, kind, entry.currency);
-    own.direct = own.direct.plus(value);
-    own.directCount += entry.recordCount;
-    for (let depth = 1; depth <= path.length; depth++) {
-      // Every ancestor is in the hierarchy (only the owner itself may be outside it).
-      const row = depth === path.length ? own : rowFor(path.slice(0, depth), byId.get(path[depth - 1]!)!.kind, entry.currency);
-      row.total = row.total.plus(value);
-      row.totalCount += entry.recordCount;
-    }
+    // Every ancestor is in the hierarchy (only the owner itself may be outside it).
+    rollUp(path, money(entry.amount), entry.recordCount, (prefix) =>
+      rowFor(prefix, prefix.length === path.length ? kind : byId.get(prefix[prefix.length - 1]!)!.kind, entry.currency));
   }
-  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const order = (a: UsageReportRow, b: UsageReportRow) => compare(a.drillDownKey, b.drillDownKey) || compare(a.currency, b.currency) || compare(a.ownerKind, b.ownerKind);
+  const order = (a: UsageReportRow, b: UsageReportRow) => compareText(a.drillDownKey, b.drillDownKey) || compareText(a.currency, b.currency) || compareText(a.ownerKind, b.ownerKind);
   return [...rows.values()].map((row): UsageReportRow => ({
     period,
     ownerId: row.path[row.path.length - 1]!,

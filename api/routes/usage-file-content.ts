@@ -66,7 +66,7 @@ async function storeUpload(deps: ApiDeps, fileId: string, uploadNo: number, sour
   let chunkNo = 0;
   let head = new Uint8Array(0);
   let inFlight: Promise<void> = Promise.resolve();
-  const splitter = new CsvSplitter(DEFAULT_RANGE_BYTES, USAGE_CSV_LIMITS.maxRows!);
+  const splitter = new CsvSplitter(DEFAULT_RANGE_BYTES, USAGE_CSV_LIMITS.maxRows);
   const flush = async () => {
     if (pendingBytes === 0) return;
     const chunk = Buffer.concat(pending);

@@ -42,7 +42,7 @@ export const DEFAULT_LIMITS: SpreadsheetLimits = {
  * size limit (UPLOAD_MAX_BYTES, enforced as it streams in) bounds it, and rows stay far inside the
  * database's integer row numbers. Every other per-row and per-cell limit still holds.
  */
-export const USAGE_CSV_LIMITS: Partial<SpreadsheetLimits> = { maxFileBytes: Number.MAX_SAFE_INTEGER, maxRows: 100_000_000 };
+export const USAGE_CSV_LIMITS = { maxFileBytes: Number.MAX_SAFE_INTEGER, maxRows: 100_000_000 } satisfies Partial<SpreadsheetLimits>;
 
 export function resolveLimits(overrides: Partial<SpreadsheetLimits> = {}): SpreadsheetLimits {
   return { ...DEFAULT_LIMITS, ...overrides };
